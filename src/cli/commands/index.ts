@@ -1,0 +1,7 @@
+// Every CLI command, in the order `npm run psr -- help` lists them.
+// Add a command: write src/cli/commands/<name>.ts exporting a Command, import it here.
+import type { Command } from '../command.ts';
+import { gpuInfoCommand } from './gpu-info.ts';
+import { selfTestCommand } from './self-test.ts';
+
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand];

@@ -1,0 +1,99 @@
+// Named errors for PSR Lab. Every error says what went wrong AND what to do next.
+// Errors cross the worker boundary (comlink) as { name, message }, so callers
+// switch on `err.name`; keep names stable, they are part of the API.
+
+/** Base class: `name` is the class name, `message` ends with the remedy. */
+export class PsrError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** True when `err` is (or crossed a worker boundary as) the named error class. */
+export function isNamedError(err: unknown, name: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
+}
+
+// ---- WebGPU availability and device life cycle ---------------------------------
+
+/** `navigator.gpu` is missing: the browser has no WebGPU at all. */
+export class WebGpuUnavailableError extends PsrError {}
+
+/** WebGPU exists but `requestAdapter()` gave no adapter (blocklisted GPU, disabled flag, no driver). */
+export class NoAdapterError extends PsrError {}
+
+/** The adapter refused `requestDevice` (e.g. required limits above what it offers). */
+export class DeviceRequestError extends PsrError {}
+
+/** The GPUDevice was lost without us asking (driver reset, GPU process crash, tab backgrounded too long). */
+export class DeviceLostError extends PsrError {}
+
+/** A WGSL module failed to compile or a pipeline failed to build. */
+export class ShaderCompileError extends PsrError {}
+
+/** A GPU computation read back numbers that disagree with the CPU reference. */
+export class GpuResultMismatchError extends PsrError {}
+
+// ---- Input validation -----------------------------------------------------------
+
+/** A caller passed a value that does not fit the API (wrong type, range, length). */
+export class InvalidInputError extends PsrError {}
+
+/** The command line was not understood. */
+export class UsageError extends PsrError {}
+
+// ---- CPU reference ops (src/lib/ref) ----------------------------------------------
+
+/** An op got a typed array whose length does not match the sizes it was given, or invalid sizes. */
+export class ShapeError extends PsrError {}
+
+// ---- Checkpoint I/O: safetensors, config.json, weights, PEFT adapters (src/lib/model) ----
+
+/** Base of every safetensors parse/write failure; catch this to handle any bad file. */
+export class SafetensorsError extends PsrError {}
+
+/** The file ends before its 8-byte length prefix, its header or its data do. */
+export class SafetensorsTruncatedError extends SafetensorsError {}
+
+/** The header length prefix is larger than the sanity cap (100 MB). */
+export class SafetensorsHeaderTooLargeError extends SafetensorsError {}
+
+/** The header is not UTF-8 JSON, not an object, or an entry lacks/mistypes dtype, shape or data_offsets. */
+export class SafetensorsHeaderError extends SafetensorsError {}
+
+/** The header names the same tensor twice. */
+export class SafetensorsDuplicateNameError extends SafetensorsError {}
+
+/** A dtype we do not know, or one that cannot be used the way it was asked (e.g. getF32 on I8). */
+export class SafetensorsDtypeError extends SafetensorsError {}
+
+/** A shape with a negative, non-integer or absurdly large dimension. */
+export class SafetensorsShapeError extends SafetensorsError {}
+
+/** data_offsets out of range, overlapping, leaving gaps, or disagreeing with shape × dtype size. */
+export class SafetensorsOffsetsError extends SafetensorsError {}
+
+/** A tensor name asked for is not in the file. */
+export class SafetensorsTensorNotFoundError extends SafetensorsError {}
+
+/** writeSafetensors got tensors it cannot write (bad name, data length ≠ shape, unsupported dtype). */
+export class SafetensorsWriteError extends SafetensorsError {}
+
+/** config.json is invalid or asks for something we do not support; the message names the field. */
+export class ConfigError extends PsrError {}
+
+/** A checkpoint lacks tensors the config requires. */
+export class MissingTensorError extends PsrError {}
+
+/** A checkpoint holds tensors the config does not explain. */
+export class UnexpectedTensorError extends PsrError {}
+
+/** A tensor's shape differs from what the config implies (message says expected vs found). */
+export class TensorShapeError extends PsrError {}
+
+/** adapter_config.json is invalid, unsupported, or does not fit the base model. */
+export class LoraConfigError extends PsrError {}
+
+/** A checkpoint file is missing, unreadable, not valid JSON, or has an unsafe name. */
+export class CheckpointFileError extends PsrError {}

@@ -1,0 +1,4 @@
+// Svelte compiler options shared by Vite and svelte-check: runes mode everywhere.
+export default {
+  compilerOptions: { runes: true },
+};

@@ -1,0 +1,60 @@
+// The landing page in headless Chromium: the worker gets a WebGPU device, the self-test runs a
+// real compute shader in the worker and the page shows checked numbers; without WebGPU the page
+// explains what to do. Any console error or uncaught exception fails the test.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium, watchPage } from './browser.ts';
+
+const baseUrl = inject('baseUrl');
+const browsers: Browser[] = [];
+afterAll(async () => {
+  await Promise.all(browsers.map((b) => b.close()));
+});
+
+async function openPage(webgpu: boolean) {
+  const browser = await launchChromium({ webgpu });
+  browsers.push(browser);
+  const page = await browser.newPage();
+  const problems = watchPage(page);
+  await page.goto(baseUrl);
+  return { page, problems };
+}
+
+describe('landing page with WebGPU (SwiftShader)', () => {
+  it('shows the adapter from inside the worker and a verified self-test', async () => {
+    const { page, problems } = await openPage(true);
+    await expect(page.title()).resolves.toContain('PSR Lab');
+    await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    const adapter = await page.getByTestId('adapter').innerText();
+    expect(adapter.toLowerCase()).toContain('swiftshader');
+
+    await page.getByTestId('run-selftest').click();
+    await page.getByTestId('selftest-verified').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('selftest-verified').innerText()).toContain('4,096 values match the CPU');
+    // out = 2·x + y with x_i = (i mod 100)/4 and y_i = i mod 7: rows 0..3 are 0, 1.5, 3, 4.5.
+    const cells = await page.locator('[data-testid="selftest-sample"] tbody tr').allInnerTexts();
+    expect(cells.map((r) => r.split('\t').map(Number))).toEqual([
+      [0, 0, 0],
+      [1, 1.5, 1.5],
+      [2, 3, 3],
+      [3, 4.5, 4.5],
+    ]);
+    expect(await page.getByTestId('selftest-timings').innerText()).toMatch(/compile \d+\.\d ms/);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('landing page without WebGPU', () => {
+  it('says plainly that no GPU adapter is available and what to do', async () => {
+    const { page, problems } = await openPage(false);
+    const problem = page.getByTestId('gpu-problem');
+    await problem.waitFor({ timeout: 60_000 });
+    const name = await problem.getAttribute('data-error');
+    expect(['NoAdapterError', 'WebGpuUnavailableError']).toContain(name);
+    const text = await problem.innerText();
+    expect(text).toMatch(/WebGPU/);
+    expect(text).toMatch(/driver|browser/);
+    expect(await page.getByTestId('run-selftest').isDisabled()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+// Vite builds the app (static, relative base so dist/ works from any sub-path) and
+// Vitest runs three projects: unit (Node), gpu (Node + Dawn/SwiftShader), e2e (Chromium).
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { join } from 'node:path';
+
+// .ci/run sets PSR_TEST_REPORT_DIR to collect a JSON report per vitest run and sum them.
+const reportDir = process.env.PSR_TEST_REPORT_DIR;
+const reporters = reportDir ? ['default', 'json'] : ['default'];
+const outputFile = reportDir ? { json: join(reportDir, `vitest-${process.pid}.json`) } : undefined;
+
+export default defineConfig({
+  base: './',
+  plugins: [svelte()],
+  // keepNames: error classes are identified by `err.name` across the worker boundary and in
+  // the UI, so the minifier must not rename them (the e2e no-WebGPU test catches that).
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
+  build: { target: 'es2022', sourcemap: true, rolldownOptions: { output: { keepNames: true } } },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+  test: {
+    reporters,
+    outputFile,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'gpu',
+          include: ['test/gpu/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/gpu/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One Dawn instance per worker is plenty; SwiftShader already uses both cores.
+          pool: 'forks',
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
