@@ -97,3 +97,31 @@ export class LoraConfigError extends PsrError {}
 
 /** A checkpoint file is missing, unreadable, not valid JSON, or has an unsafe name. */
 export class CheckpointFileError extends PsrError {}
+
+// ---- WGSL kernels (src/lib/kernels) ----------------------------------------------------
+
+/** A kernel was asked for a shape beyond what it supports on every WebGPU device (e.g. T > 256 in attention, a binding over 128 MiB). */
+export class KernelLimitError extends PsrError {}
+
+// ---- Math world, tokenizer and datasets (src/lib/math, src/lib/tokenizer) --------
+
+/** A WorldConfig field is out of range or malformed (see the message for the field). */
+export class WorldConfigError extends PsrError {}
+
+/** The generator could not build a problem under the given config (ranges too tight). */
+export class ProblemGenerationError extends PsrError {}
+
+/** A question is not made of the world's sentence templates, so its quantity graph is unknown. */
+export class QuestionParseError extends PsrError {}
+
+/** Input for the step checker (question, steps, candidate) is missing or has the wrong type. */
+export class CheckInputError extends PsrError {}
+
+/** A dataset size or option is absurd (negative, too large, or more problems than the world can make). */
+export class DatasetConfigError extends PsrError {}
+
+/** A tokenizer.json is not a WordLevel tokenizer this project can load, or a vocabulary is inconsistent. */
+export class TokenizerFormatError extends PsrError {}
+
+/** Text contains words outside the vocabulary and the caller asked for strict encoding. */
+export class UnknownWordsError extends PsrError {}

@@ -11,6 +11,7 @@ export interface CloseOptions {
 
 export interface CloseReport {
   maxAbs: number;
+  /** Max of |a − e| / |e| over elements with e ≠ 0. */
   maxRel: number;
   mismatches: number;
 }
