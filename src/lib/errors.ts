@@ -125,3 +125,8 @@ export class TokenizerFormatError extends PsrError {}
 
 /** Text contains words outside the vocabulary and the caller asked for strict encoding. */
 export class UnknownWordsError extends PsrError {}
+
+// ---- Training ------------------------------------------------------------------------------------
+
+/** A loss or gradient became NaN/Inf; the step was not applied, parameters are unchanged. */
+export class NonFiniteError extends PsrError {}

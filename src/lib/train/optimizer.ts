@@ -1,0 +1,56 @@
+// AdamW over a model's trainable tensors, on the model's backend: global-norm clipping, then one
+// decoupled-weight-decay Adam step per tensor (no decay on norms and biases). A non-finite
+// gradient norm stops before any parameter changes.
+import type { Backend, Tensor } from '../model/backend.ts';
+import type { Trainable } from '../model/params.ts';
+import { NonFiniteError } from '../errors.ts';
+
+export interface AdamWConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Global gradient-norm clip (Infinity = off). */
+  maxGradNorm: number;
+}
+
+export const DEFAULT_ADAMW: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.0, maxGradNorm: 1.0 };
+
+export class AdamW {
+  private readonly m: Tensor[];
+  private readonly v: Tensor[];
+  /** Steps taken (the 1-based t of the last step). */
+  step = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly trainables: Trainable[],
+    readonly config: AdamWConfig = DEFAULT_ADAMW,
+  ) {
+    this.m = trainables.map((t) => backend.zeros(t.param.length, `adam.m:${t.name}`));
+    this.v = trainables.map((t) => backend.zeros(t.param.length, `adam.v:${t.name}`));
+  }
+
+  /** Clip, then update every trainable with learning rate `lr`; resolves to the pre-clip gradient norm. */
+  async update(lr: number): Promise<number> {
+    const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.config;
+    const norm = await this.backend.clipGradNorm(this.trainables.map((t) => t.grad), maxGradNorm);
+    if (!Number.isFinite(norm)) {
+      throw new NonFiniteError(
+        `gradient norm is ${norm}: the step was skipped and the parameters are unchanged. Lower the learning rate, ` +
+          'check the data for empty or absurd examples, or resume from the last checkpoint.',
+      );
+    }
+    this.step++;
+    for (const [i, t] of this.trainables.entries()) {
+      await this.backend.adamwStep(t.param, t.grad, this.m[i], this.v[i], {
+        lr, beta1, beta2, eps, weightDecay: t.decay ? weightDecay : 0,
+      }, this.step);
+    }
+    return norm;
+  }
+
+  free(): void {
+    for (const t of [...this.m, ...this.v]) this.backend.free(t);
+  }
+}
