@@ -130,3 +130,11 @@ export class UnknownWordsError extends PsrError {}
 
 /** A loss or gradient became NaN/Inf; the step was not applied, parameters are unchanged. */
 export class NonFiniteError extends PsrError {}
+
+// ---- WebAssembly SIMD CPU kernels (src/lib/cpu) ----------------------------------------
+
+/** The JavaScript runtime cannot compile our WebAssembly SIMD modules (no wasm, or no f32x4). */
+export class WasmUnsupportedError extends PsrError {}
+
+/** A wasm kernel needs more linear memory than a fixed WasmArena has, or more than wasm32 allows. */
+export class WasmMemoryError extends PsrError {}
