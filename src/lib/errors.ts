@@ -138,3 +138,11 @@ export class WasmUnsupportedError extends PsrError {}
 
 /** A wasm kernel needs more linear memory than a fixed WasmArena has, or more than wasm32 allows. */
 export class WasmMemoryError extends PsrError {}
+
+// ---- Foreign tokenizers and the logits command (src/lib/tokenizer/hf-*.ts, src/cli/commands/logits.ts) ----
+
+/** A tokenizer.json uses a component (model, normalizer, pre-tokenizer, post-processor…) we do not implement; the message names it and what is supported. */
+export class UnsupportedTokenizerError extends TokenizerFormatError {}
+
+/** The text is longer (in tokens) than the model's context (max_position_embeddings). */
+export class TextTooLongError extends InvalidInputError {}

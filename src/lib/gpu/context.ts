@@ -79,6 +79,12 @@ export class GpuContext {
     this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
+  /** Zero `bytes` of a buffer inside the current batch (ordered with the dispatches). */
+  clear(buf: GPUBuffer, bytes = buf.size, offset = 0): void {
+    this.encoder ??= this.device.createCommandEncoder({ label: 'psr-lab pass batch' });
+    this.encoder.clearBuffer(buf, offset, bytes);
+  }
+
   /** Submit everything recorded so far. Cheap to call often; no readback happens here. */
   flush(): void {
     if (this.encoder) {

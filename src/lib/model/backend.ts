@@ -35,8 +35,8 @@ export interface Backend {
   /** Copy the tensor to the CPU (on WebGPU: submits pending work and waits). */
   read(t: Tensor): Promise<Float32Array>;
   zero(t: Tensor): Awaitable;
-  /** dst[0..n) = src[0..n) */
-  copy(dst: Tensor, src: Tensor, n?: number): Awaitable;
+  /** dst[dstOffset .. dstOffset+n) = src[srcOffset .. srcOffset+n) (offsets in elements). */
+  copy(dst: Tensor, src: Tensor, n?: number, srcOffset?: number, dstOffset?: number): Awaitable;
   free(t: Tensor): void;
   /** Submit recorded work without waiting (no-op on CPU). */
   flush(): void;
@@ -67,6 +67,13 @@ export interface Backend {
     dq: Tensor, dk: Tensor, dv: Tensor, dout: Tensor, q: Tensor, k: Tensor, v: Tensor, att: Tensor,
     B: number, T: number, NH: number, NKV: number, HS: number,
   ): Awaitable;
+  /** Incremental decoding: new queries (B,Tq) over a KV cache of S slots (see ref/cached-attention.ts). */
+  cachedAttentionForward(
+    out: Tensor, q: Tensor, kCache: Tensor, vCache: Tensor, keyValid: Tensor, qPos: Tensor,
+    B: number, Tq: number, S: number, NH: number, NKV: number, HS: number,
+  ): Awaitable;
+  /** cache(B,S,D)[b, writePos[b,t]] = rows(B,Tq,D)[b,t]; writePos −1 skips. */
+  kvWrite(cache: Tensor, rows: Tensor, writePos: Tensor, B: number, Tq: number, S: number, D: number): Awaitable;
   swigluForward(out: Tensor, gate: Tensor, up: Tensor, N: number, I: number): Awaitable;
   swigluBackward(dgate: Tensor, dup: Tensor, dout: Tensor, gate: Tensor, up: Tensor, N: number, I: number): Awaitable;
   residualForward(out: Tensor, a: Tensor, b: Tensor, n: number): Awaitable;

@@ -72,8 +72,11 @@ export class CpuBackend implements Backend {
     (t as CpuTensor).data.fill(0);
   }
 
-  copy(dst: Tensor, src: Tensor, n = src.length): void {
-    f(dst).set(f(src).subarray(0, n));
+  copy(dst: Tensor, src: Tensor, n = src.length, srcOffset = 0, dstOffset = 0): void {
+    const d = (dst as CpuTensor).data;
+    const s = (src as CpuTensor).data;
+    if (d.constructor !== s.constructor) throw new InvalidInputError(`copy ${src.label} → ${dst.label}: dtypes differ.`);
+    (d as Float32Array).set((s as Float32Array).subarray(srcOffset, srcOffset + n), dstOffset);
   }
 
   free(_t: Tensor): void {}
@@ -126,6 +129,15 @@ export class CpuBackend implements Backend {
     B: number, T: number, NH: number, NKV: number, HS: number,
   ): void {
     ref.attentionBackward(f(dq), f(dk), f(dv), f(dout), f(q), f(k), f(v), f(att), B, T, NH, NKV, HS);
+  }
+  cachedAttentionForward(
+    out: Tensor, q: Tensor, kCache: Tensor, vCache: Tensor, keyValid: Tensor, qPos: Tensor,
+    B: number, Tq: number, S: number, NH: number, NKV: number, HS: number,
+  ): void {
+    ref.cachedAttentionForward(f(out), f(q), f(kCache), f(vCache), mask(keyValid), ints(qPos), B, Tq, S, NH, NKV, HS);
+  }
+  kvWrite(cache: Tensor, rows: Tensor, writePos: Tensor, B: number, Tq: number, S: number, D: number): void {
+    ref.kvWrite(f(cache), f(rows), ints(writePos), B, Tq, S, D);
   }
   swigluForward(out: Tensor, gate: Tensor, up: Tensor, N: number, I: number): void {
     ref.swigluForward(f(out), f(gate), f(up), N, I);

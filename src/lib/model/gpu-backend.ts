@@ -14,6 +14,7 @@ import * as swiglu from '../kernels/swiglu.ts';
 import * as residual from '../kernels/residual.ts';
 import * as crossentropy from '../kernels/crossentropy.ts';
 import * as adamw from '../kernels/adamw.ts';
+import * as cached from '../kernels/cached-attention.ts';
 
 export class GpuTensor implements Tensor {
   constructor(
@@ -36,6 +37,7 @@ function bOrNull(t: Tensor | null): GPUBuffer | null {
 export class GpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   private pendingDestroy: GPUBuffer[] = [];
+  private normBuf: GpuTensor | null = null;
 
   constructor(readonly ctx: GpuContext) {}
 
@@ -80,8 +82,8 @@ export class GpuBackend implements Backend {
     this.ctx.clear(b(t), Math.ceil((t.length * 4) / 4) * 4);
   }
 
-  copy(dst: Tensor, src: Tensor, n = src.length): void {
-    this.ctx.copy(b(src), b(dst), n * 4);
+  copy(dst: Tensor, src: Tensor, n = src.length, srcOffset = 0, dstOffset = 0): void {
+    this.ctx.copy(b(src), b(dst), n * 4, srcOffset * 4, dstOffset * 4);
   }
 
   free(t: Tensor): void {
@@ -140,6 +142,15 @@ export class GpuBackend implements Backend {
   ): Promise<void> {
     return attention.attentionBackward(this.ctx, b(dq), b(dk), b(dv), b(dout), b(q), b(k), b(v), b(att), B, T, NH, NKV, HS);
   }
+  cachedAttentionForward(
+    out: Tensor, q: Tensor, kCache: Tensor, vCache: Tensor, keyValid: Tensor, qPos: Tensor,
+    B: number, Tq: number, S: number, NH: number, NKV: number, HS: number,
+  ): Promise<void> {
+    return cached.cachedAttentionForward(this.ctx, b(out), b(q), b(kCache), b(vCache), b(keyValid), b(qPos), B, Tq, S, NH, NKV, HS);
+  }
+  kvWrite(cache: Tensor, rows: Tensor, writePos: Tensor, B: number, Tq: number, S: number, D: number): Promise<void> {
+    return cached.kvWrite(this.ctx, b(cache), b(rows), b(writePos), B, Tq, S, D);
+  }
   swigluForward(out: Tensor, gate: Tensor, up: Tensor, N: number, I: number): Promise<void> {
     return swiglu.swigluForward(this.ctx, b(out), b(gate), b(up), N, I);
   }
@@ -174,8 +185,10 @@ export class GpuBackend implements Backend {
   adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, hyper: AdamWHyper, t: number): Promise<void> {
     return adamw.adamwStep(this.ctx, b(param), b(grad), b(m), b(v), param.length, hyper, t);
   }
+  /** The norm stays on the GPU for the clip; reading it back (8 bytes) is what the caller asked for. */
   async clipGradNorm(grads: Tensor[], maxNorm: number): Promise<number> {
-    this.flush();
-    return adamw.clipGradNorm(this.ctx, grads.map((g) => ({ buffer: b(g), length: g.length })), maxNorm);
+    this.normBuf ??= this.zeros(2, 'grad-norm') as GpuTensor;
+    await adamw.clipGradNorm(this.ctx, grads.map((g) => ({ buffer: b(g), length: g.length })), maxNorm, this.normBuf.buffer);
+    return (await this.read(this.normBuf))[0];
   }
 }

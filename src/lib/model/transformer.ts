@@ -142,19 +142,19 @@ export async function forward(ws: Workspace, batch: PackedBatch): Promise<void> 
     const w = params.layers[l];
     const xOut = l + 1 < c.numLayers ? ws.layers[l + 1].xIn : ws.xOut;
     await be.rmsnormForward(a.ln1, a.rstd1, a.xIn, w.inputNorm, N, C, c.rmsNormEps);
-    await linear(ws, a, w, 'q_proj', a.q, a.ln1, w.qProj, w.qBias, C, NH * HS);
-    await linear(ws, a, w, 'k_proj', a.k, a.ln1, w.kProj, w.kBias, C, NKV * HS);
-    await linear(ws, a, w, 'v_proj', a.v, a.ln1, w.vProj, w.vBias, C, NKV * HS);
+    await linear(ws, a.loraH['q_proj'], w, 'q_proj', a.q, a.ln1, w.qProj, w.qBias, C, NH * HS);
+    await linear(ws, a.loraH['k_proj'], w, 'k_proj', a.k, a.ln1, w.kProj, w.kBias, C, NKV * HS);
+    await linear(ws, a.loraH['v_proj'], w, 'v_proj', a.v, a.ln1, w.vProj, w.vBias, C, NKV * HS);
     await be.ropeForward(a.qr, a.q, ws.positions, N, NH, HS, c.ropeTheta);
     await be.ropeForward(a.kr, a.k, ws.positions, N, NKV, HS, c.ropeTheta);
     await be.attentionForward(a.ao, a.att, a.qr, a.kr, a.v, ws.keyValid, B, T, NH, NKV, HS);
-    await linear(ws, a, w, 'o_proj', a.o, a.ao, w.oProj, w.oBias, NH * HS, C);
+    await linear(ws, a.loraH['o_proj'], w, 'o_proj', a.o, a.ao, w.oProj, w.oBias, NH * HS, C);
     await be.residualForward(a.xMid, a.xIn, a.o, N * C);
     await be.rmsnormForward(a.ln2, a.rstd2, a.xMid, w.postAttnNorm, N, C, c.rmsNormEps);
-    await linear(ws, a, w, 'gate_proj', a.gate, a.ln2, w.gateProj, null, C, I);
-    await linear(ws, a, w, 'up_proj', a.up, a.ln2, w.upProj, null, C, I);
+    await linear(ws, a.loraH['gate_proj'], w, 'gate_proj', a.gate, a.ln2, w.gateProj, null, C, I);
+    await linear(ws, a.loraH['up_proj'], w, 'up_proj', a.up, a.ln2, w.upProj, null, C, I);
     await be.swigluForward(a.act, a.gate, a.up, N, I);
-    await linear(ws, a, w, 'down_proj', a.down, a.act, w.downProj, null, I, C);
+    await linear(ws, a.loraH['down_proj'], w, 'down_proj', a.down, a.act, w.downProj, null, I, C);
     await be.residualForward(xOut, a.xMid, a.down, N * C);
   }
   await be.rmsnormForward(ws.lnf, ws.rstdf, ws.xOut, params.norm, N, C, c.rmsNormEps);
@@ -171,22 +171,30 @@ function writeInts(be: Backend, ws: Workspace, batch: PackedBatch): void {
   ws.keyValid = be.fromInts(batch.keyValid, 'keyValid', 'u32');
 }
 
-/** out(N,OC) = x·Wᵀ + b, plus scale·(x·Aᵀ)·Bᵀ when the target has a LoRA pair. */
-async function linear(
-  ws: Workspace, a: LayerActs, w: LayerParams, target: LoraTarget,
+/** What `linear` needs besides its operands: the backend, the params (LoRA scale), rows, scratch. */
+export interface LinearScratch {
+  backend: Backend;
+  params: ModelParams;
+  N: number;
+  tmp(key: string, length: number): Tensor;
+}
+
+/** out(N,OC) = x·Wᵀ + b, plus scale·(x·Aᵀ)·Bᵀ when the target has a LoRA pair (h (N,R) keeps x·Aᵀ). */
+export async function linear(
+  sc: LinearScratch, h: Tensor | undefined, w: LayerParams, target: LoraTarget,
   out: Tensor, x: Tensor, W: Tensor, bias: Tensor | null, Cin: number, OC: number,
 ): Promise<void> {
-  const be = ws.backend;
-  const N = ws.N;
+  const be = sc.backend;
+  const N = sc.N;
   await be.matmulForward(out, x, W, bias, N, Cin, OC);
   const pair = w.lora[target];
   if (pair) {
-    const R = ws.params.lora!.r;
-    const h = a.loraH[target]!;
-    const delta = ws.tmp('loraDelta', N * OC);
-    await be.matmulForward(h, x, pair.a, null, N, Cin, R);
-    await be.matmulForward(delta, h, pair.b, null, N, R, OC);
-    await be.axpy(out, delta, ws.params.loraScale, N * OC);
+    const R = sc.params.lora!.r;
+    const hid = h ?? sc.tmp('loraH', N * R);
+    const delta = sc.tmp('loraDelta', N * OC);
+    await be.matmulForward(hid, x, pair.a, null, N, Cin, R);
+    await be.matmulForward(delta, hid, pair.b, null, N, R, OC);
+    await be.axpy(out, delta, sc.params.loraScale, N * OC);
   }
 }
 

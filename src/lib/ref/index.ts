@@ -10,3 +10,4 @@ export * from './residual.ts';
 export * from './crossentropy.ts';
 export * from './dpo.ts';
 export * from './adamw.ts';
+export * from './cached-attention.ts';
