@@ -146,3 +146,17 @@ export class UnsupportedTokenizerError extends TokenizerFormatError {}
 
 /** The text is longer (in tokens) than the model's context (max_position_embeddings). */
 export class TextTooLongError extends InvalidInputError {}
+
+// ---- Quantized frozen weights (src/lib/model/quant*.ts, src/cli/commands/quantize.ts) ----
+
+/** Base of every quantization failure: catch this to handle any bad quantized checkpoint. */
+export class QuantizationError extends PsrError {}
+
+/** A weight cannot be quantized (NaN/Inf, empty, wrong length) or a format name is unknown. */
+export class QuantInputError extends QuantizationError {}
+
+/** The quantization block of config.json or the safetensors metadata is missing, unknown, or disagrees with the other. */
+export class QuantFormatError extends QuantizationError {}
+
+/** A stored quantized tensor (qweight / scales) has the wrong dtype, shape or values (negative or non-finite scales). */
+export class QuantTensorError extends QuantizationError {}

@@ -3,5 +3,8 @@
 import type { Command } from '../command.ts';
 import { gpuInfoCommand } from './gpu-info.ts';
 import { selfTestCommand } from './self-test.ts';
+import { problemsCommand } from './problems.ts';
+import { checkCommand } from './check.ts';
+import { datasetsCommand } from './datasets.ts';
 
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand];
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand];

@@ -1,23 +1,18 @@
 // Causal + key-padding, grouped-query attention on the GPU (attention.wgsl). Forward writes out
 // and the probabilities att(B,NH,T,T); backward accumulates dq, dk, dv. CPU twin: src/lib/ref/attention.ts.
-// keyValid is a u32 (B,T) buffer (widen a Uint8Array mask to Uint32Array before upload). T ≤ 256.
+// keyValid is a u32 (B,T) buffer (widen a Uint8Array mask to Uint32Array before upload)..
 // Functions are async only for the cached pipeline lookup; they record dispatches, never flush.
 import code from './attention.wgsl?raw';
 import type { GpuContext } from '../gpu/context.ts';
 import { checkBuffer, checkDims, grid1d } from './common.ts';
-import { KernelLimitError, ShapeError } from '../errors.ts';
+import { ShapeError } from '../errors.ts';
 
 const WG = 64;
-/** Longest sequence the kernels hold a score row for (attention.wgsl MAX_T). */
-export const ATTENTION_MAX_T = 256;
 
 function checkAttention(op: string, B: number, T: number, NH: number, NKV: number, HS: number): void {
   checkDims(op, { B, T, NH, NKV, HS });
   if (NH % NKV !== 0) {
     throw new ShapeError(`${op}: NH = ${NH} is not a multiple of NKV = ${NKV}; grouped-query attention needs NH % NKV === 0.`);
-  }
-  if (T > ATTENTION_MAX_T) {
-    throw new KernelLimitError(`${op}: T = ${T} exceeds the ${ATTENTION_MAX_T} positions the attention kernel holds; use a shorter context.`);
   }
 }
 

@@ -2,7 +2,7 @@
 // Query t of head h attends keys s ≤ t with keyValid[b,s] = 1 of kv head h / (NH/NKV), with a
 // stable softmax (row max subtracted). A query with no valid key outputs zeros, keeps an all-zero
 // att row and gets zero gradient (its att row is zero, so every term vanishes).
-// forward       one invocation per (b, t, h): scores for the row in private memory (T ≤ MAX_T)
+// forward       one invocation per (b, t, h): scores, then probabilities, in the att row (any T)
 // backward_dq   one invocation per (b, t, h): dS = P·(dP − Σ P·dP)·scale into a scratch
 //               dscores(B,NH,T,T) and dq += dS·k
 // backward_dkv  one invocation per (b, s, kvh, i): dk += Σ_h Σ_t dS·q, dv += Σ_h Σ_t P·dout over
@@ -20,7 +20,6 @@ struct Params {
 }
 
 const WG: u32 = 64u;
-const MAX_T: u32 = 256u;
 
 @group(0) @binding(3) var<storage, read> k: array<f32>;  // (B,T,NKV,HS)
 @group(0) @binding(4) var<storage, read> v: array<f32>;  // (B,T,NKV,HS)
@@ -59,11 +58,12 @@ fn attention_forward(
   let kvh = h / (params.NH / NKV);
   let qo = row * HS;                      // q and out share the layout (B,T,NH,HS)
   let ao = ((b * params.NH + h) * T + t) * T;  // att row (b,h,t,:)
-  var p: array<f32, MAX_T>;               // (T) scores, then probabilities
+  // The att row itself holds the scores, then the probabilities (no private array: any T).
   var row_max = 0.0;
   var any_valid = false;
-  for (var s = 0u; s <= t; s++) {
-    if (key_valid[b * T + s] == 0u) {
+  for (var s = 0u; s < T; s++) {
+    if (s > t || key_valid[b * T + s] == 0u) {
+      att[ao + s] = 0.0;
       continue;
     }
     let ko = ((b * T + s) * NKV + kvh) * HS;
@@ -72,7 +72,7 @@ fn attention_forward(
       dot = fma(q[qo + i], k[ko + i], dot);
     }
     let score = dot * params.scale;
-    p[s] = score;
+    att[ao + s] = score;
     if (!any_valid || score > row_max) {
       row_max = score;
     }
@@ -81,25 +81,19 @@ fn attention_forward(
   var sum = 0.0;
   for (var s = 0u; s <= t; s++) {
     if (any_valid && key_valid[b * T + s] != 0u) {
-      p[s] = exp(p[s] - row_max);
-      sum += p[s];
-    } else {
-      p[s] = 0.0;
+      let e = exp(att[ao + s] - row_max);
+      att[ao + s] = e;
+      sum += e;
     }
   }
   let inv = select(0.0, 1.0 / sum, any_valid);
-  for (var s = 0u; s < T; s++) {
-    var prob = 0.0;
-    if (s <= t) {
-      prob = p[s] * inv;
-      p[s] = prob;
-    }
-    att[ao + s] = prob;
+  for (var s = 0u; s <= t; s++) {
+    att[ao + s] = att[ao + s] * inv;
   }
   for (var i = 0u; i < HS; i++) {
     var acc = 0.0;
     for (var s = 0u; s <= t; s++) {
-      acc = fma(p[s], v[((b * T + s) * NKV + kvh) * HS + i], acc);
+      acc = fma(att[ao + s], v[((b * T + s) * NKV + kvh) * HS + i], acc);
     }
     out[qo + i] = acc;
   }
@@ -131,7 +125,7 @@ fn attention_backward_dq(
   let kvh = h / (params.NH / NKV);
   let qo = row * HS;
   let ao = ((b * params.NH + h) * T + t) * T;
-  var ds: array<f32, MAX_T>;  // (T) dP, then dS
+  // The dscores row holds dP first, then dS (no private array: any T).
   var pdp = 0.0;              // Σ_s P_s·dP_s
   for (var s = 0u; s <= t; s++) {
     let prob = att_in[ao + s];
@@ -142,21 +136,20 @@ fn attention_backward_dq(
         d = fma(dout[qo + i], v[vo + i], d);
       }
     }
-    ds[s] = d;
+    dscores[ao + s] = d;
     pdp = fma(prob, d, pdp);
   }
   for (var s = 0u; s < T; s++) {
     var value = 0.0;
     if (s <= t) {
-      value = att_in[ao + s] * (ds[s] - pdp) * params.scale;
-      ds[s] = value;
+      value = att_in[ao + s] * (dscores[ao + s] - pdp) * params.scale;
     }
     dscores[ao + s] = value;
   }
   for (var i = 0u; i < HS; i++) {
     var acc = 0.0;
     for (var s = 0u; s <= t; s++) {
-      acc = fma(ds[s], k[((b * T + s) * NKV + kvh) * HS + i], acc);
+      acc = fma(dscores[ao + s], k[((b * T + s) * NKV + kvh) * HS + i], acc);
     }
     dq[qo + i] += acc;
   }

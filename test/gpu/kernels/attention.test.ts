@@ -8,7 +8,6 @@ import { expectClose } from '../../util/compare.ts';
 import { randmask, randn, rng } from '../../util/random.ts';
 import { attentionBackward, attentionForward } from '../../../src/lib/kernels/attention.ts';
 import * as ref from '../../../src/lib/ref/attention.ts';
-import { KernelLimitError } from '../../../src/lib/errors.ts';
 
 const io = gpuContext().then((ctx) => new GpuIo(ctx));
 afterAll(async () => (await io).destroy());
@@ -20,7 +19,7 @@ describe.each([
   { B: 2, T: 9, NH: 2, NKV: 2, HS: 8, padding: 'none' as Padding },
   { B: 2, T: 13, NH: 4, NKV: 2, HS: 6, padding: 'left' as Padding },
   { B: 3, T: 21, NH: 4, NKV: 1, HS: 16, padding: 'random' as Padding },
-  { B: 1, T: 256, NH: 2, NKV: 1, HS: 4, padding: 'left' as Padding }, // the longest row the kernel holds
+  { B: 1, T: 320, NH: 2, NKV: 1, HS: 4, padding: 'left' as Padding }, // longer than the tiny model's 256: rows live in att, any T works
 ])('attention B=$B T=$T NH=$NH NKV=$NKV HS=$HS padding=$padding', ({ B, T, NH, NKV, HS, padding }) => {
   const rand = rng(B * 1009 + T * 17 + NH * 3 + NKV);
   const q = randn(rand, B * T * NH * HS); // (B,T,NH,HS)
@@ -74,13 +73,5 @@ describe.each([
       expect(Array.from(dqGpu.subarray(0, HS))).toEqual(Array.from(dq0.subarray(0, HS)));
     }
     expect(g.ctx.pool.outstanding).toBe(0);
-  });
-});
-
-describe('attention limits', () => {
-  it('refuses T above 256 with a KernelLimitError', async () => {
-    const g = await io;
-    const b = g.zeros(4, 'tiny');
-    await expect(attentionForward(g.ctx, b, b, b, b, b, b, 1, 257, 1, 1, 2)).rejects.toThrow(KernelLimitError);
   });
 });
