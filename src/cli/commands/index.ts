@@ -6,5 +6,5 @@ import { selfTestCommand } from './self-test.ts';
 import { problemsCommand } from './problems.ts';
 import { checkCommand } from './check.ts';
 import { datasetsCommand } from './datasets.ts';
-
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand];
+import { logitsCommand } from './logits.ts';
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand];
