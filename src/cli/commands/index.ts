@@ -7,4 +7,5 @@ import { problemsCommand } from './problems.ts';
 import { checkCommand } from './check.ts';
 import { datasetsCommand } from './datasets.ts';
 import { logitsCommand } from './logits.ts';
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand];
+import { benchCpuCommand } from './bench-cpu.ts';
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand];

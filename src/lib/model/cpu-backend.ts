@@ -15,25 +15,25 @@ export class CpuTensor implements Tensor {
   }
 }
 
-function f(t: Tensor): Float32Array {
+export function f(t: Tensor): Float32Array {
   if (!(t instanceof CpuTensor) || t.dtype !== 'f32') {
     throw new InvalidInputError(`CpuBackend: tensor ${t.label} is not a CPU f32 tensor; create it with this backend.`);
   }
   return t.data as Float32Array;
 }
 
-function fOrNull(t: Tensor | null): Float32Array | null {
+export function fOrNull(t: Tensor | null): Float32Array | null {
   return t === null ? null : f(t);
 }
 
-function ints(t: Tensor): Int32Array | Uint32Array {
+export function ints(t: Tensor): Int32Array | Uint32Array {
   if (!(t instanceof CpuTensor) || t.dtype === 'f32') {
     throw new InvalidInputError(`CpuBackend: tensor ${t.label} is not a CPU integer tensor; create it with fromInts().`);
   }
   return t.data as Int32Array | Uint32Array;
 }
 
-function mask(t: Tensor): Uint32Array {
+export function mask(t: Tensor): Uint32Array {
   const a = ints(t);
   if (!(a instanceof Uint32Array)) {
     throw new InvalidInputError(`CpuBackend: mask ${t.label} must be u32; create it with fromInts(data, label, 'u32').`);
@@ -42,7 +42,7 @@ function mask(t: Tensor): Uint32Array {
 }
 
 export class CpuBackend implements Backend {
-  readonly kind = 'cpu' as const;
+  readonly kind: 'cpu' = 'cpu';
 
   zeros(length: number, label: string): Tensor {
     return new CpuTensor(new Float32Array(length), 'f32', label);
