@@ -8,4 +8,5 @@ import { checkCommand } from './check.ts';
 import { datasetsCommand } from './datasets.ts';
 import { logitsCommand } from './logits.ts';
 import { benchCpuCommand } from './bench-cpu.ts';
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand];
+import { trainBaseCommand } from './train-base.ts';
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand];
