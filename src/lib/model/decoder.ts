@@ -5,7 +5,8 @@
 // are decoded together.
 import type { Backend, Tensor } from './backend.ts';
 import type { ModelParams } from './params.ts';
-import { linear, type LinearScratch } from './transformer.ts';
+import { Workspace, forward, linear, type LinearScratch } from './transformer.ts';
+import { packBatch } from './batch.ts';
 import { InvalidInputError } from '../errors.ts';
 
 export class Decoder implements LinearScratch {
@@ -69,6 +70,45 @@ export class Decoder implements LinearScratch {
     for (const r of to) {
       this.valid.copyWithin(r * this.S, from * this.S, (from + 1) * this.S);
       this.lengths[r] = this.lengths[from];
+    }
+  }
+
+  /**
+   * Prefill every row with its own prompt through the training forward pass (full causal
+   * attention on the fast kernels), then copy each layer's keys and values into the cache.
+   * All rows must be empty. Returns the logits (B,V) after each prompt.
+   */
+  async prefill(prompts: (readonly number[])[]): Promise<Float32Array> {
+    const be = this.backend;
+    const c = this.params.config;
+    const { B, S } = this;
+    if (prompts.length !== B) throw new InvalidInputError(`Decoder.prefill: got ${prompts.length} prompts, the decoder has ${B} rows.`);
+    if (this.lengths.some((n) => n > 0)) throw new InvalidInputError('Decoder.prefill: the cache is not empty; call reset() first.');
+    const T = Math.max(1, ...prompts.map((p) => p.length));
+    if (T > S) throw new InvalidInputError(`Decoder.prefill: a prompt of ${T} tokens does not fit the cache of ${S}; shorten it or make a larger decoder.`);
+    const batch = packBatch(prompts, this.params.config.padTokenId ?? 0, T);
+    const ws = new Workspace(be, this.params, B, T);
+    try {
+      await forward(ws, batch);
+      const pos = Int32Array.from(batch.keyValid, (v, i) => (v ? i % T : -1));
+      const posT = be.fromInts(pos, 'prefill:pos', 'i32');
+      const KD = c.numKvHeads * c.headDim;
+      for (let l = 0; l < c.numLayers; l++) {
+        await be.kvWrite(this.kCache[l], ws.layers[l].kr, posT, B, T, S, KD);
+        await be.kvWrite(this.vCache[l], ws.layers[l].v, posT, B, T, S, KD);
+      }
+      be.free(posT);
+      const all = await be.read(ws.logits);
+      const V = c.vocabSize;
+      const out = new Float32Array(B * V);
+      prompts.forEach((p, b) => {
+        if (p.length > 0) out.set(all.subarray((b * T + p.length - 1) * V, (b * T + p.length) * V), b * V);
+        for (let t = 0; t < p.length; t++) this.valid[b * S + t] = 1;
+        this.lengths[b] = p.length;
+      });
+      return out;
+    } finally {
+      ws.free();
     }
   }
 

@@ -169,3 +169,24 @@ describe('scoreContinuations', () => {
     }
   });
 });
+
+describe('Decoder.prefill', () => {
+  it('fills the cache like token-by-token appends, for prompts of different lengths', async () => {
+    const params = model(11);
+    const V = config.vocabSize;
+    const prompts = [[1, 2, 3, 4, 5], [6, 7], [8, 9, 10, 11]];
+    const a = new Decoder(params, 3, 12);
+    const b = new Decoder(params, 3, 12);
+    const fromPrefill = await a.prefill(prompts);
+    for (let t = 0; t < 5; t++) await b.append(prompts.map((p) => (t < p.length ? [p[t]] : [])));
+    for (let r = 0; r < 3; r++) {
+      const full = await fullLogits(params, prompts[r]);
+      const n = prompts[r].length;
+      expectClose(fromPrefill.subarray(r * V, (r + 1) * V), full.subarray((n - 1) * V, n * V), { atol: 1e-5, rtol: 1e-4, label: `prefill row ${r}` });
+    }
+    expect(a.lengths).toEqual([5, 2, 4]);
+    // After the prefill, decoding continues exactly as after appends.
+    const next = [[12], [3], [0]];
+    expectClose(await a.append(next), await b.append(next), { atol: 1e-5, rtol: 1e-4, label: 'next step' });
+  });
+});
