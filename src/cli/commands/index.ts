@@ -9,4 +9,7 @@ import { datasetsCommand } from './datasets.ts';
 import { logitsCommand } from './logits.ts';
 import { benchCpuCommand } from './bench-cpu.ts';
 import { trainBaseCommand } from './train-base.ts';
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand];
+import { quantizeCommand } from './quantize.ts';
+import { dequantizeCommand } from './dequantize.ts';
+
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand, quantizeCommand, dequantizeCommand];

@@ -3,6 +3,7 @@
 export * from './embedding.ts';
 export * from './rmsnorm.ts';
 export * from './matmul.ts';
+export * from './matmul-quant.ts';
 export * from './rope.ts';
 export * from './attention.ts';
 export * from './swiglu.ts';

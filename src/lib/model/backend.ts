@@ -3,6 +3,7 @@
 // losses and optimizer are written once against this interface.
 // Op arguments mirror src/lib/ref/README.md (outputs first, then inputs, then sizes); backward
 // ops accumulate (+=) into gradients. Ops may return a promise (GPU pipeline lookup): await them.
+import type { QuantFormat, QuantizedMatrix } from './quant.ts';
 
 /** A backend-owned array of `length` 4-byte values (f32 data, or i32 tokens / u32 masks). */
 export interface Tensor {
@@ -96,4 +97,22 @@ export interface Backend {
   adamwStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, hyper: AdamWHyper, t: number): Awaitable;
   /** Scale every grad by min(1, maxNorm/(‖g‖+1e-6)); resolves to the pre-clip global norm (one readback). */
   clipGradNorm(grads: Tensor[], maxNorm: number): Promise<number>;
+
+  // ---- quantized frozen weights (src/lib/model/quant.ts; QLoRA-style: LoRA, norms stay f32) ----
+  /** Keep a quantized (or f32) linear weight W (OC,C) on the backend, packed as packQuantized() lays it out. */
+  uploadQuantized(q: QuantizedMatrix, label: string): QTensor;
+  /** out(N,OC) = inp(N,C)·Wᵀ + bias, W decoded on the fly; out is overwritten (see ref/matmul-quant.ts). */
+  matmulQuantForward(out: Tensor, inp: Tensor, w: QTensor, bias: Tensor | null, N: number, C: number, OC: number): Awaitable;
+  /** dinp(N,C) += dout(N,OC)·W; the base weight is frozen, so there is no dW. */
+  matmulQuantBackwardInput(dinp: Tensor, dout: Tensor, w: QTensor, N: number, C: number, OC: number): Awaitable;
+}
+
+/**
+ * A quantized frozen weight on a backend. `length` / `dtype` ('u32') describe its packed storage words
+ * (data then scales, see packQuantized); `format`, `OC`, `C` describe the matrix. Free it with free().
+ */
+export interface QTensor extends Tensor {
+  readonly format: QuantFormat;
+  readonly OC: number;
+  readonly C: number;
 }

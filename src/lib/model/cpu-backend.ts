@@ -1,8 +1,11 @@
 // CpuBackend: the Backend interface on plain typed arrays, calling the CPU reference ops in
 // src/lib/ref. Used by the Node CLI and tests, and as the truth the WebGPU backend is checked against.
 import * as ref from '../ref/index.ts';
-import type { AdamWHyper, Backend, Tensor } from './backend.ts';
+import type { AdamWHyper, Backend, QTensor, Tensor } from './backend.ts';
 import { InvalidInputError, ShapeError } from '../errors.ts';
+import { matmulQuantBackwardInput, matmulQuantForward } from '../ref/matmul-quant.ts';
+import { packQuantized, unpackQuantized } from './quant.ts';
+import type { PackedQuantized, QuantFormat, QuantizedMatrix } from './quant.ts';
 
 export class CpuTensor implements Tensor {
   constructor(
@@ -39,6 +42,32 @@ export function mask(t: Tensor): Uint32Array {
     throw new InvalidInputError(`CpuBackend: mask ${t.label} must be u32; create it with fromInts(data, label, 'u32').`);
   }
   return a;
+}
+
+/**
+ * A quantized weight on the CPU: `data` holds the packed words (see packQuantized), `q` views them as a
+ * QuantizedMatrix without copying. The words come from the backend's own fromInts(), so subclasses that
+ * allocate elsewhere (WasmBackend's arena) own and free them like any other tensor.
+ */
+export class CpuQTensor extends CpuTensor implements QTensor {
+  readonly format: QuantFormat;
+  readonly OC: number;
+  readonly C: number;
+  readonly q: QuantizedMatrix;
+  constructor(words: Uint32Array, layout: Omit<PackedQuantized, 'words'>, label: string) {
+    super(words, 'u32', label);
+    this.format = layout.format;
+    this.OC = layout.OC;
+    this.C = layout.C;
+    this.q = unpackQuantized({ ...layout, words });
+  }
+}
+
+function qt(t: QTensor): QuantizedMatrix {
+  if (!(t instanceof CpuQTensor)) {
+    throw new InvalidInputError(`CpuBackend: ${t.label} is not a CPU quantized weight; create it with this backend's uploadQuantized().`);
+  }
+  return t.q;
 }
 
 export class CpuBackend implements Backend {
@@ -175,5 +204,18 @@ export class CpuBackend implements Backend {
   }
   async clipGradNorm(grads: Tensor[], maxNorm: number): Promise<number> {
     return ref.clipGradNorm(grads.map(f), maxNorm);
+  }
+
+  // ---- quantized frozen weights (src/lib/model/quant.ts, src/lib/ref/matmul-quant.ts) ----
+  uploadQuantized(q: QuantizedMatrix, label: string): QTensor {
+    const { words, ...layout } = packQuantized(q);
+    const t = this.fromInts(words, label, 'u32') as CpuTensor;
+    return new CpuQTensor(t.data as Uint32Array, layout, label);
+  }
+  matmulQuantForward(out: Tensor, inp: Tensor, w: QTensor, bias: Tensor | null, N: number, C: number, OC: number): void {
+    matmulQuantForward(f(out), f(inp), qt(w), fOrNull(bias), N, C, OC);
+  }
+  matmulQuantBackwardInput(dinp: Tensor, dout: Tensor, w: QTensor, N: number, C: number, OC: number): void {
+    matmulQuantBackwardInput(f(dinp), f(dout), qt(w), N, C, OC);
   }
 }

@@ -3,7 +3,9 @@
 // a tensor back, so a whole training step is recorded without readbacks.
 import type { GpuContext } from '../gpu/context.ts';
 import { STORAGE_RW } from '../gpu/buffers.ts';
-import type { AdamWHyper, Backend, Tensor } from './backend.ts';
+import type { AdamWHyper, Backend, QTensor, Tensor } from './backend.ts';
+import type { QuantFormat, QuantizedMatrix } from './quant.ts';
+import * as matmulQuant from '../kernels/matmul-quant.ts';
 import { InvalidInputError, ShapeError } from '../errors.ts';
 import * as embedding from '../kernels/embedding.ts';
 import * as rmsnorm from '../kernels/rmsnorm.ts';
@@ -23,6 +25,29 @@ export class GpuTensor implements Tensor {
     readonly dtype: Tensor['dtype'],
     readonly label: string,
   ) {}
+}
+
+/** A quantized weight on the GPU: one buffer of packed words (data, then scales from word scaleOffset). */
+export class GpuQTensor extends GpuTensor implements QTensor {
+  constructor(readonly weight: matmulQuant.GpuQuantWeight, label: string) {
+    super(weight.buffer, weight.words, 'u32', label);
+  }
+  get format(): QuantFormat {
+    return this.weight.format;
+  }
+  get OC(): number {
+    return this.weight.OC;
+  }
+  get C(): number {
+    return this.weight.C;
+  }
+}
+
+function qw(t: QTensor): matmulQuant.GpuQuantWeight {
+  if (!(t instanceof GpuQTensor)) {
+    throw new InvalidInputError(`GpuBackend: ${t.label} is not a GPU quantized weight; create it with this backend's uploadQuantized().`);
+  }
+  return t.weight;
 }
 
 function b(t: Tensor): GPUBuffer {
@@ -190,5 +215,16 @@ export class GpuBackend implements Backend {
     this.normBuf ??= this.zeros(2, 'grad-norm') as GpuTensor;
     await adamw.clipGradNorm(this.ctx, grads.map((g) => ({ buffer: b(g), length: g.length })), maxNorm, this.normBuf.buffer);
     return (await this.read(this.normBuf))[0];
+  }
+
+  // ---- quantized frozen weights (src/lib/kernels/matmul-quant.ts) ----
+  uploadQuantized(q: QuantizedMatrix, label: string): QTensor {
+    return new GpuQTensor(matmulQuant.uploadQuantized(this.ctx, q, label), label);
+  }
+  matmulQuantForward(out: Tensor, inp: Tensor, w: QTensor, bias: Tensor | null, N: number, C: number, OC: number): Promise<void> {
+    return matmulQuant.matmulQuantForward(this.ctx, b(out), b(inp), qw(w), bOrNull(bias), N, C, OC);
+  }
+  matmulQuantBackwardInput(dinp: Tensor, dout: Tensor, w: QTensor, N: number, C: number, OC: number): Promise<void> {
+    return matmulQuant.matmulQuantBackwardInput(this.ctx, b(dinp), b(dout), qw(w), N, C, OC);
   }
 }
