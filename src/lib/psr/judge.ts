@@ -1,0 +1,89 @@
+// The pairwise step judge, played by the model itself: for (question, accepted steps, A, B) it
+// writes its own short working for both candidates (greedy), then the verdict token; P(A wins)
+// is the softmax over the two verdict tokens at the verdict position. Judgments of many pairs
+// run in decoder batches. Used by the self-rewarding search and by evaluation.
+import type { ModelParams } from '../model/params.ts';
+import { Decoder } from '../model/decoder.ts';
+import { generate } from '../model/sampling.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
+import { formatJudgePrompt, type JudgeWorkingMode } from '../math/judge-format.ts';
+import { EOS, VERDICT } from '../tokenizer/special.ts';
+import { createRng } from '../math/rng.ts';
+
+export interface JudgeItem {
+  question: string;
+  previousSteps: string[];
+  candidateA: string;
+  candidateB: string;
+}
+
+export interface Judgment {
+  /** P(A is the better step) from the verdict tokens' logits. */
+  pA: number;
+  /** The judge's own working (empty with working 'none'). */
+  working: string;
+}
+
+export interface JudgeOptions {
+  working: JudgeWorkingMode;
+  rowsPerBatch: number;
+  /** Longest working the judge may write before it is cut and asked for its verdict. */
+  maxWorkingTokens: number;
+}
+
+export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = { working: 'check', rowsPerBatch: 32, maxWorkingTokens: 64 };
+
+/** Judge every item (one order each: A as given). */
+export async function judgePairs(params: ModelParams, tok: Tokenizer, items: JudgeItem[], opts: JudgeOptions = DEFAULT_JUDGE_OPTIONS): Promise<Judgment[]> {
+  const V = params.config.vocabSize;
+  const idA = tok.id('A');
+  const idB = tok.id('B');
+  const verdictId = tok.id(VERDICT);
+  const eosId = tok.id(EOS);
+  const out: Judgment[] = [];
+  for (let i = 0; i < items.length; i += opts.rowsPerBatch) {
+    const group = items.slice(i, i + opts.rowsPerBatch);
+    const prompts = group.map((it) => Array.from(tok.encode(formatJudgePrompt(it, { working: opts.working }).prompt, { strict: true }).ids));
+    const longest = Math.max(...prompts.map((p) => p.length));
+    const room = opts.working === 'check' ? opts.maxWorkingTokens + 2 : 1;
+    const dec = new Decoder(params, group.length, Math.min(params.config.maxPositionEmbeddings, longest + room));
+    try {
+      let logits = await dec.prefill(prompts);
+      const working: string[] = new Array(group.length).fill('');
+      if (opts.working === 'check') {
+        const maxNew = Math.min(opts.maxWorkingTokens, dec.S - longest - 1);
+        const gens = await generate(dec, logits, { temperature: 0, topP: 1, maxNewTokens: maxNew, stopTokens: [verdictId, eosId] }, createRng(0));
+        gens.forEach((g, b) => {
+          const body = g.finish === 'stop-token' ? g.tokens.slice(0, -1) : g.tokens;
+          working[b] = tok.decode(body);
+        });
+        // The stop token was not fed back: every row now receives <verdict> and we read its logits.
+        logits = await dec.append(group.map(() => [verdictId]));
+      }
+      group.forEach((_, b) => {
+        const la = logits[b * V + idA];
+        const lb = logits[b * V + idB];
+        out.push({ pA: 1 / (1 + Math.exp(lb - la)), working: working[b] });
+      });
+    } finally {
+      dec.free();
+    }
+  }
+  return out;
+}
+
+/** Judge each item in both orders; pA = mean of P(A) and 1 − P(B as A) — the position-debiased verdict. */
+export async function judgeBothOrders(
+  params: ModelParams,
+  tok: Tokenizer,
+  items: JudgeItem[],
+  opts: JudgeOptions = DEFAULT_JUDGE_OPTIONS,
+): Promise<{ pA: number; forward: Judgment; swapped: Judgment }[]> {
+  const swappedItems = items.map((it) => ({ ...it, candidateA: it.candidateB, candidateB: it.candidateA }));
+  const all = await judgePairs(params, tok, [...items, ...swappedItems], opts);
+  return items.map((_, i) => {
+    const forward = all[i];
+    const swapped = all[items.length + i];
+    return { pA: (forward.pA + (1 - swapped.pA)) / 2, forward, swapped };
+  });
+}
