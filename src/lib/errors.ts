@@ -160,3 +160,20 @@ export class QuantFormatError extends QuantizationError {}
 
 /** A stored quantized tensor (qweight / scales) has the wrong dtype, shape or values (negative or non-finite scales). */
 export class QuantTensorError extends QuantizationError {}
+
+// ---- Step-wise search, self-judging and preference pairs (src/lib/psr/search*.ts, pairs.ts, step-model.ts) ----
+
+/** A search setting is out of range (w < 2, temperature < 0, top-p outside (0, 1], maxSteps < 1…) or the problem pool is empty. */
+export class SearchConfigError extends PsrError {}
+
+/** The user cancelled a running search (or another long task); nothing after the last completed step was kept. */
+export class CancelledError extends PsrError {}
+
+/** A StepModel broke its contract (wrong number of candidates or verdicts, P(A) outside [0, 1]). */
+export class StepModelError extends PsrError {}
+
+/** The question and accepted steps no longer fit the model's context: the problem's search stops there. */
+export class ContextFullError extends PsrError {}
+
+/** A preference-pair JSONL line is not valid JSON or lacks / mistypes a field; the message names the line. */
+export class PairFormatError extends PsrError {}

@@ -9,7 +9,9 @@ import { datasetsCommand } from './datasets.ts';
 import { logitsCommand } from './logits.ts';
 import { benchCpuCommand } from './bench-cpu.ts';
 import { trainBaseCommand } from './train-base.ts';
+import { evalCommand } from './eval.ts';
+import { coldStartCommand } from './cold-start.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand, coldStartCommand, evalCommand, quantizeCommand, dequantizeCommand];

@@ -10,7 +10,7 @@ import { InvalidInputError } from '../errors.ts';
 
 export interface SftTrainConfig {
   steps: number;
-  /** Rows per batch (B) and tokens per row (T): every batch the source yields must have this shape. */
+  /** Rows per batch (B) and tokens per row (T) of the usual batch; batches of other shapes get their own workspace. */
   batchRows: number;
   seqLen: number;
   lr: Omit<LrScheduleConfig, 'totalSteps'>;
@@ -45,7 +45,18 @@ export async function trainSft(
     throw new InvalidInputError("trainSft: the model has nothing to train; create ModelParams with mode 'full' or 'lora'.");
   }
   if (!Number.isInteger(cfg.steps) || cfg.steps < 1) throw new InvalidInputError(`trainSft: steps = ${cfg.steps} must be a positive integer.`);
-  const ws = new Workspace(params.backend, params, cfg.batchRows, cfg.seqLen);
+  // One workspace per batch shape (length-bucketed fine-tuning batches differ in T).
+  const workspaces = new Map<string, Workspace>();
+  const workspaceFor = (B: number, T: number): Workspace => {
+    const key = `${B}x${T}`;
+    let ws = workspaces.get(key);
+    if (!ws) {
+      ws = new Workspace(params.backend, params, B, T);
+      workspaces.set(key, ws);
+    }
+    return ws;
+  };
+  workspaceFor(cfg.batchRows, cfg.seqLen);
   const opt = new AdamW(params.backend, params.trainables, cfg.adamw);
   const log: TrainLogEntry[] = [];
   const t0 = performance.now();
@@ -57,7 +68,7 @@ export async function trainSft(
     for (let step = 0; step < cfg.steps; step++) {
       const ex = next(step);
       await params.zeroGrads();
-      const { loss, weightSum } = await sftStep(ws, ex, true);
+      const { loss, weightSum } = await sftStep(workspaceFor(ex.batch.B, ex.batch.T), ex, true);
       const lr = lrSchedule(step, { ...cfg.lr, totalSteps: cfg.steps });
       const gradNorm = await opt.update(lr);
       windowTokens += weightSum;
@@ -86,7 +97,7 @@ export async function trainSft(
     }
   } finally {
     opt.free();
-    ws.free();
+    for (const ws of workspaces.values()) ws.free();
   }
   return log;
 }

@@ -1,0 +1,84 @@
+// `psr cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--mode lora|full] [--epochs E]`:
+// fine-tune M0 on IFT + EFT into M1 (a PEFT LoRA adapter on the base, or a full checkpoint).
+import { mkdir, writeFile, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from '../command.ts';
+import { intFlag, seedFlag } from '../math-flags.ts';
+import { createBackend, parseBackendName } from '../backends.ts';
+import { loadModelDir } from '../model-dir.ts';
+import { defaultWorldConfig } from '../../lib/math/config.ts';
+import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
+import { coldStart, DEFAULT_COLD_START } from '../../lib/train/cold-start.ts';
+import { saveAdapter, saveCheckpoint } from '../../lib/model/checkpoint.ts';
+import { NodeFiles } from '../../lib/model/node-files.ts';
+import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
+import { UsageError } from '../../lib/errors.ts';
+
+export const coldStartCommand: Command = {
+  name: 'cold-start',
+  summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1.',
+  usage:
+    'cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
+  options: {
+    base: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    ift: { type: 'string' },
+    eft: { type: 'string' },
+    mode: { type: 'string' },
+    rank: { type: 'string' },
+    epochs: { type: 'string' },
+    lr: { type: 'string' },
+    'dataset-seed': { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(flags, _positionals, io) {
+    if (typeof flags.base !== 'string') throw new UsageError('--base DIR (the M0 checkpoint) is required.');
+    if (typeof flags.out !== 'string') throw new UsageError('--out DIR is required.');
+    const mode = (flags.mode ?? DEFAULT_COLD_START.mode) as 'lora' | 'full';
+    if (mode !== 'lora' && mode !== 'full') throw new UsageError(`--mode must be lora or full (got ${String(flags.mode)}).`);
+    const seed = seedFlag(flags, 1);
+    const datasetSeed = intFlag(flags, 'dataset-seed', 0, 4294967295, 1);
+    // Default mix near the paper's IFT:EFT = 28,889 : 4,679 (≈ 6 : 1).
+    const iftCount = intFlag(flags, 'ift', 0, 200000, 9000);
+    const eftCount = intFlag(flags, 'eft', 0, 200000, 1500);
+    const loraRank = intFlag(flags, 'rank', 1, 512, DEFAULT_COLD_START.loraRank);
+    const epochs = intFlag(flags, 'epochs', 1, 50, DEFAULT_COLD_START.epochs);
+    const maxLr = flags.lr === undefined ? DEFAULT_COLD_START.maxLr : Number(flags.lr);
+    if (!(maxLr > 0 && maxLr < 1)) throw new UsageError(`--lr must be a number in (0, 1) (got ${String(flags.lr)}).`);
+    const m = await loadModelDir(flags.base);
+    const world = defaultWorldConfig();
+    const data = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount, eftCount });
+    const opts = { ...DEFAULT_COLD_START, seed, mode, loraRank, loraAlpha: loraRank, epochs, maxLr, minLr: maxLr / 10 };
+    const out = flags.out;
+    await mkdir(out, { recursive: true });
+    const logLines: string[] = [];
+    const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
+    try {
+      const r = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift, eft: data.eft }, opts, {
+        onLog(e) {
+          logLines.push(JSON.stringify(e));
+          io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
+        },
+      });
+      const files = new NodeFiles(out);
+      if (r.adapter) await saveAdapter(files, m.config, { ...r.adapter, config: { ...r.adapter.config, baseModelNameOrPath: flags.base } });
+      if (r.weights) {
+        await saveCheckpoint(files, { config: m.config, weights: r.weights, tokenizerJson: toTokenizerJson(m.tok) });
+        await copyFile(join(flags.base, 'tokenizer_config.json'), join(out, 'tokenizer_config.json'));
+      }
+      await writeFile(join(out, 'train-log.jsonl'), logLines.join('\n') + '\n');
+      const summary = {
+        ...r.summary,
+        base: flags.base,
+        command: `npm run psr -- cold-start --base ${flags.base} --seed ${seed} --dataset-seed ${datasetSeed} --ift ${iftCount} --eft ${eftCount} --mode ${mode} --rank ${loraRank} --epochs ${epochs} --lr ${maxLr} --out ${out}`,
+      };
+      await writeFile(join(out, 'train-summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : `M1 (${mode}) written to ${out}: ${summary.steps} steps, loss ${summary.finalLoss.toFixed(4)}, ${summary.seconds.toFixed(0)} s\n`);
+      return 0;
+    } finally {
+      await dispose();
+    }
+  },
+};

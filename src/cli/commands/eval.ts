@@ -1,0 +1,87 @@
+// `psr eval --model DIR [--adapter DIR] [--json]`: greedy accuracy on the held-out test problems
+// (per difficulty), the oracle's breakdown of first wrong steps, mean steps and step length, and
+// the pairwise judge on the held-out EFT pairs (accuracy, single-order accuracy, swap consistency).
+import type { Command } from '../command.ts';
+import { intFlag } from '../math-flags.ts';
+import { createBackend, parseBackendName } from '../backends.ts';
+import { loadModelDir } from '../model-dir.ts';
+import { ModelParams } from '../../lib/model/params.ts';
+import { defaultWorldConfig } from '../../lib/math/config.ts';
+import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
+import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
+import { DEFAULT_JUDGE_OPTIONS } from '../../lib/psr/judge.ts';
+import { UsageError } from '../../lib/errors.ts';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Evaluate a model: greedy accuracy per difficulty, wrong-step kinds, steps, and the pairwise judge on held-out pairs.',
+  usage:
+    'eval --model DIR [--adapter DIR] [--dataset-seed S] [--problems N] [--pairs N] [--format steps|plain] [--no-judge] [--backend wasm|cpu|webgpu] [--json]',
+  options: {
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    'dataset-seed': { type: 'string' },
+    problems: { type: 'string' },
+    pairs: { type: 'string' },
+    format: { type: 'string' },
+    'no-judge': { type: 'boolean' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(flags, _positionals, io) {
+    if (typeof flags.model !== 'string') throw new UsageError('--model DIR is required.');
+    const format = (flags.format ?? 'steps') as SolutionFormat;
+    if (format !== 'steps' && format !== 'plain') throw new UsageError(`--format must be steps or plain (got ${String(flags.format)}).`);
+    const datasetSeed = intFlag(flags, 'dataset-seed', 0, 4294967295, 1);
+    const nProblems = intFlag(flags, 'problems', 1, 100000, DEFAULT_DATASET_OPTIONS.testCount);
+    const nPairs = intFlag(flags, 'pairs', 1, 100000, DEFAULT_DATASET_OPTIONS.eftTestCount);
+    const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
+    const data = buildDatasets(defaultWorldConfig(), {
+      seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0,
+      testCount: Math.max(nProblems, DEFAULT_DATASET_OPTIONS.testCount), eftTestCount: Math.max(nPairs, DEFAULT_DATASET_OPTIONS.eftTestCount),
+    });
+    // Every k-th problem, so a subset keeps the difficulty mix.
+    const pick = <T>(xs: T[], n: number) => (n >= xs.length ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]));
+    const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
+    const t0 = performance.now();
+    try {
+      const params = ModelParams.create(backend, m.config, m.weights, m.adapter, 'none');
+      const solved = await solveGreedy(params, m.tok, pick(data.test, nProblems), { format, rowsPerBatch: 32, maxNewTokens: 320 }, (d, n) =>
+        io.err(`solving ${d}/${n}\n`),
+      );
+      const solve = summariseSolutions(solved);
+      const judge = flags['no-judge'] ? null : await evaluateJudge(params, m.tok, pick(data.eftTest, nPairs), DEFAULT_JUDGE_OPTIONS);
+      const result = {
+        model: flags.model,
+        adapter: flags.adapter ?? null,
+        storage: m.storage,
+        format,
+        dataset_seed: datasetSeed,
+        ...solve,
+        ...(judge ?? {}),
+        seconds: (performance.now() - t0) / 1000,
+        examples: solved.slice(0, 3).map((s) => ({ problem: s.problemId, steps: s.steps, answer: s.answer, correct: s.correct })),
+      };
+      io.out(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatEval(result));
+      return 0;
+    } finally {
+      await dispose();
+    }
+  },
+};
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)} %`;
+}
+
+function formatEval(r: ReturnType<typeof summariseSolutions> & Partial<{ judge_accuracy: number; swap_consistency: number; judge_accuracy_one_order: number }>): string {
+  const lines = [
+    `accuracy ${pct(r.accuracy)} (${r.problems} problems); by difficulty: ${Object.entries(r.accuracy_by_difficulty).map(([d, a]) => `${d}: ${pct(a)}`).join(', ')}`,
+    `perfect solutions ${pct(r.perfect_rate)}; mean steps ${r.mean_steps.toFixed(2)}; mean step length ${r.mean_step_tokens.toFixed(1)} tokens`,
+    `first wrong step: ${JSON.stringify(r.first_error_kinds)}`,
+  ];
+  if (r.judge_accuracy !== undefined) {
+    lines.push(`judge accuracy ${pct(r.judge_accuracy)} (one order ${pct(r.judge_accuracy_one_order!)}), swap consistency ${r.swap_consistency!.toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,47 @@
+// Cold-start data: IFT examples score the solution only; EFT examples score the judge's working,
+// the <verdict> marker and (up-weighted) the verdict token, never the prompt. Length batching
+// keeps every example exactly once per epoch.
+import { describe, expect, it } from 'vitest';
+import { createTokenizer } from '../../../src/lib/tokenizer/index.ts';
+import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
+import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
+import { formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';
+import { eftTokens, iftTokens, lengthBatches } from '../../../src/lib/train/cold-start.ts';
+
+const world = defaultWorldConfig();
+const tok = createTokenizer(world);
+const data = buildDatasets(world, { seed: 5, ...DEFAULT_DATASET_OPTIONS, iftCount: 40, eftCount: 40, testCount: 6, eftTestCount: 4, poolSizes: [2] });
+
+describe('cold-start examples', () => {
+  it('EFT: prompt unscored, working and <verdict> weight 1, the verdict token weight 5', () => {
+    const e = data.eft[0];
+    const { ids, weights } = eftTokens(tok, e, { workingWeight: 1, verdictWeight: 5, judgeWorking: 'check' });
+    const promptLen = tok.encode(formatJudgePrompt(e, { working: 'check' }).prompt).ids.length;
+    expect(Array.from(weights.subarray(0, promptLen)).every((w) => w === 0)).toBe(true);
+    const scored = Array.from(ids).map((id, i) => [tok.vocab[id], weights[i]] as const).filter(([, w]) => w > 0);
+    expect(scored.at(-1)).toEqual([e.verdict, 5]);
+    expect(scored.at(-2)).toEqual(['<verdict>', 1]);
+    expect(scored.filter(([, w]) => w === 5)).toHaveLength(1);
+    const working = tok.decode(scored.slice(0, -2).map(([t]) => tok.id(t)));
+    expect(working).toMatch(/^A: .*B: /);
+    expect(ids.at(-1)).toBe(tok.eosId); // <eos> ends the text but is not scored
+    expect(weights.at(-1)).toBe(0);
+  });
+
+  it('IFT: only the solution (steps, <step> markers and <eos>) is scored', () => {
+    const p = data.ift[0];
+    const { ids, weights } = iftTokens(tok, p);
+    const scored = Array.from(ids).filter((_, i) => weights[i] > 0);
+    expect(tok.decode(scored)).toBe(`${p.steps.join(' <step> ')} <eos>`);
+  });
+
+  it('length batches cover every full batch of examples once, T a multiple of 16', () => {
+    const examples = [...data.ift.map((p) => iftTokens(tok, p)), ...data.eft.map((e) => eftTokens(tok, e, { workingWeight: 1, verdictWeight: 5, judgeWorking: 'check' }))];
+    const batches = lengthBatches(examples, 8, tok.padId, 1);
+    expect(batches).toHaveLength(10);
+    const seen = batches.flatMap((b) => Array.from({ length: b.batch.B }, (_, r) => Array.from(b.batch.tokens.subarray(r * b.batch.T, r * b.batch.T + b.batch.lengths[r])).join(',')));
+    expect(new Set(seen).size).toBe(80);
+    for (const b of batches) expect(b.batch.T % 16).toBe(0);
+    expect(lengthBatches(examples, 8, tok.padId, 1).map((b) => b.batch.T)).toEqual(batches.map((b) => b.batch.T));
+  });
+});
