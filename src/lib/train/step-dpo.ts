@@ -1,0 +1,170 @@
+// Step-DPO on LoRA: for each preference pair (question, accepted steps, chosen step, rejected
+// step) only the single next step is scored, conditioned on the question and the earlier steps.
+// Reference log-probs come from the model at the start of the iteration, computed once before
+// any update. A non-finite loss or gradient stops training with NonFiniteError; the caller keeps
+// the adapter it had before the iteration.
+import type { ModelParams } from '../model/params.ts';
+import { Workspace } from '../model/transformer.ts';
+import { packBatch } from '../model/batch.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
+import { formatStepPrompt } from '../math/formats.ts';
+import { createRng } from '../math/rng.ts';
+import { EOS, STEP } from '../tokenizer/special.ts';
+import { lrSchedule } from '../ref/adamw.ts';
+import { AdamW } from './optimizer.ts';
+import { dpoStep, spanLogprobs, type DpoExample } from './objectives.ts';
+import { InvalidInputError } from '../errors.ts';
+
+export interface StepPair {
+  question: string;
+  previousSteps: string[];
+  chosen: string;
+  rejected: string;
+  /** Whether each step ends the solution (it is followed by <eos> instead of <step>). */
+  chosenFinal: boolean;
+  rejectedFinal: boolean;
+}
+
+export interface StepDpoOptions {
+  beta: number;
+  lr: number;
+  epochs: number;
+  /** Pairs per batch (2× rows). */
+  pairsPerBatch: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  seed: number;
+}
+
+export const DEFAULT_STEP_DPO: Omit<StepDpoOptions, 'seed'> = {
+  beta: 0.1,
+  lr: 5e-4,
+  epochs: 2,
+  pairsPerBatch: 8,
+  weightDecay: 0,
+  maxGradNorm: 1,
+};
+
+export interface DpoLogEntry {
+  step: number;
+  epoch: number;
+  loss: number;
+  margin: number;
+  chosenLogp: number;
+  rejectedLogp: number;
+  rewardAccuracy: number;
+  gradNorm: number;
+  lr: number;
+}
+
+interface EncodedPair {
+  chosen: number[]; // full sequence: prompt + chosen step + terminator
+  rejected: number[];
+  promptLen: number;
+}
+
+export function validateDpoOptions(o: StepDpoOptions): void {
+  const bad = (what: string) => {
+    throw new InvalidInputError(`step-DPO: ${what}`);
+  };
+  if (!(o.beta > 0 && Number.isFinite(o.beta))) bad(`beta = ${o.beta} must be a positive number (0.1–0.5 are usual).`);
+  if (!(o.lr > 0 && o.lr < 1)) bad(`lr = ${o.lr} must be in (0, 1).`);
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) bad(`epochs = ${o.epochs} must be a positive integer.`);
+  if (!Number.isInteger(o.pairsPerBatch) || o.pairsPerBatch < 1) bad(`pairsPerBatch = ${o.pairsPerBatch} must be a positive integer.`);
+}
+
+function encodePair(tok: Tokenizer, p: StepPair): EncodedPair {
+  const prompt = formatStepPrompt(p.question, p.previousSteps);
+  const promptIds = tok.encode(prompt, { strict: true }).ids;
+  const full = (step: string, final: boolean) => Array.from(tok.encode(`${prompt} ${step} ${final ? EOS : STEP}`).ids);
+  return { chosen: full(p.chosen, p.chosenFinal), rejected: full(p.rejected, p.rejectedFinal), promptLen: promptIds.length };
+}
+
+/** DPO batch: rows 0..P-1 chosen, P..2P-1 rejected; the span is the step after the prompt. */
+function dpoBatch(pairs: EncodedPair[], padId: number): { batch: DpoExample['batch']; targets: Int32Array; spanMask: Uint32Array } {
+  const rows = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)];
+  const prompts = [...pairs, ...pairs].map((p) => p.promptLen);
+  const T = Math.ceil(Math.max(...rows.map((r) => r.length)) / 16) * 16;
+  const batch = packBatch(rows, padId, T);
+  const targets = new Int32Array(rows.length * T);
+  const spanMask = new Uint32Array(rows.length * T);
+  rows.forEach((r, b) => {
+    for (let t = prompts[b] - 1; t + 1 < r.length; t++) {
+      targets[b * T + t] = r[t + 1];
+      spanMask[b * T + t] = 1;
+    }
+  });
+  return { batch, targets, spanMask };
+}
+
+/**
+ * Train the LoRA adapter of `params` (mode 'lora') with step-DPO on `pairs`. The reference is
+ * `params` as they are when this is called.
+ */
+export async function trainStepDpo(
+  params: ModelParams,
+  tok: Tokenizer,
+  pairs: StepPair[],
+  opts: StepDpoOptions,
+  onLog?: (e: DpoLogEntry) => void,
+): Promise<DpoLogEntry[]> {
+  validateDpoOptions(opts);
+  if (pairs.length === 0) throw new InvalidInputError('step-DPO: no preference pairs to train on; the search produced none.');
+  if (params.mode !== 'lora') throw new InvalidInputError("step-DPO trains LoRA only: create the policy with mode 'lora'.");
+  const be = params.backend;
+  const encoded = pairs.map((p) => encodePair(tok, p));
+  const P = opts.pairsPerBatch;
+  // Reference log-probs, once, before any update: the model at the start of the iteration.
+  const ref = new Float32Array(encoded.length * 2);
+  for (let i = 0; i < encoded.length; i += P) {
+    const group = encoded.slice(i, i + P);
+    const { batch, targets, spanMask } = dpoBatch(group, tok.padId);
+    const ws = new Workspace(be, params, batch.B, batch.T);
+    const lp = await spanLogprobs(ws, batch, targets, spanMask);
+    ws.free();
+    group.forEach((_, k) => {
+      ref[2 * (i + k)] = lp[k];
+      ref[2 * (i + k) + 1] = lp[group.length + k];
+    });
+  }
+  const rng = createRng(opts.seed).fork('step-dpo');
+  const batchesPerEpoch = Math.ceil(encoded.length / P);
+  const totalSteps = batchesPerEpoch * opts.epochs;
+  const opt = new AdamW(be, params.trainables, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: opts.maxGradNorm });
+  const workspaces = new Map<string, Workspace>();
+  const log: DpoLogEntry[] = [];
+  let step = 0;
+  try {
+    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+      const order = rng.shuffle(encoded.map((_, i) => i));
+      for (let i = 0; i < order.length; i += P) {
+        const idx = order.slice(i, i + P);
+        const { batch, targets, spanMask } = dpoBatch(idx.map((k) => encoded[k]), tok.padId);
+        const key = `${batch.B}x${batch.T}`;
+        let ws = workspaces.get(key);
+        if (!ws) workspaces.set(key, (ws = new Workspace(be, params, batch.B, batch.T)));
+        const ex: DpoExample = {
+          batch, targets, spanMask,
+          refChosen: Float32Array.from(idx, (k) => ref[2 * k]),
+          refRejected: Float32Array.from(idx, (k) => ref[2 * k + 1]),
+        };
+        await params.zeroGrads();
+        const r = await dpoStep(ws, ex, opts.beta, true);
+        // Constant after a short warmup, cosine to 10 % over the run: small data, few steps.
+        const lr = lrSchedule(step, { maxLr: opts.lr, minLr: opts.lr / 10, warmupSteps: Math.min(5, Math.floor(totalSteps / 10)), totalSteps });
+        const gradNorm = await opt.update(lr);
+        const mean = (a: Float32Array) => a.reduce((s, x) => s + x, 0) / a.length;
+        const entry: DpoLogEntry = {
+          step: ++step, epoch, loss: r.loss, margin: mean(r.margins), chosenLogp: mean(r.policyChosen), rejectedLogp: mean(r.policyRejected),
+          rewardAccuracy: r.accuracy, gradNorm, lr,
+        };
+        log.push(entry);
+        onLog?.(entry);
+      }
+    }
+  } finally {
+    opt.free();
+    for (const ws of workspaces.values()) ws.free();
+  }
+  return log;
+}
