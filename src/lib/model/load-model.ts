@@ -1,0 +1,68 @@
+// Loading a PSR Lab model from any FileSource (disk in Node, fetch or IndexedDB in the browser):
+// config.json, model.safetensors (f32 or int8/q4 quantized; quantized bases are dequantized for
+// compute), tokenizer.json + tokenizer_config.json, and an optional PEFT adapter directory.
+// Everything is cross-checked with named errors: vocabulary size vs tokenizer, special token ids,
+// adapter target modules and shapes vs the base.
+import type { ModelConfig } from './config.ts';
+import type { ModelWeights } from './weights.ts';
+import { checkAdapter, type LoraAdapter } from './lora.ts';
+import { loadAdapter, loadCheckpoint, type FileSource } from './checkpoint.ts';
+import { dequantizeWeights, loadQuantizedCheckpoint, readQuantizationBlock } from './quant-checkpoint.ts';
+import { fromTokenizerJson } from '../tokenizer/tokenizer-json.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
+import { CheckpointFileError, TokenizerFormatError } from '../errors.ts';
+
+export interface LoadedModel {
+  config: ModelConfig;
+  weights: ModelWeights;
+  adapter: LoraAdapter | null;
+  tok: Tokenizer;
+  /** How the base weights are stored: 'f32', 'int8' or 'q4'. */
+  storage: string;
+}
+
+async function json(src: FileSource, name: string): Promise<unknown> {
+  const bytes = await src.read(name);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new CheckpointFileError(`${name} is not valid JSON (${(e as Error).message}); re-export the model directory.`, { cause: e });
+  }
+}
+
+export async function loadModel(src: FileSource, adapterSrc?: FileSource): Promise<LoadedModel> {
+  const quant = readQuantizationBlock(await json(src, 'config.json'));
+  let config: ModelConfig;
+  let weights: ModelWeights;
+  if (quant) {
+    const q = await loadQuantizedCheckpoint(src);
+    config = q.config;
+    weights = dequantizeWeights(q.config, q.weights);
+  } else {
+    const c = await loadCheckpoint(src);
+    config = c.config;
+    weights = c.weights;
+  }
+  if (!(await src.exists('tokenizer.json'))) {
+    throw new CheckpointFileError('the model directory has no tokenizer.json; a PSR Lab model needs config.json, model.safetensors and tokenizer.json.');
+  }
+  const tokConfig = (await src.exists('tokenizer_config.json')) ? await json(src, 'tokenizer_config.json') : undefined;
+  const tok = fromTokenizerJson(await json(src, 'tokenizer.json'), tokConfig);
+  if (tok.size !== config.vocabSize) {
+    throw new TokenizerFormatError(
+      `tokenizer.json has ${tok.size} tokens but config.json says vocab_size = ${config.vocabSize}; the tokenizer does not belong to this model — ` +
+        'put the matching tokenizer.json in the model directory.',
+    );
+  }
+  for (const [field, id, expected] of [['bos_token_id', config.bosTokenId, tok.bosId], ['pad_token_id', config.padTokenId, tok.padId]] as const) {
+    if (id !== null && id !== expected) {
+      throw new TokenizerFormatError(`config.json ${field} = ${id} but the tokenizer's is ${expected}; re-export the model with its own tokenizer.`);
+    }
+  }
+  let adapter: LoraAdapter | null = null;
+  if (adapterSrc) {
+    adapter = await loadAdapter(adapterSrc, config);
+    checkAdapter(config, adapter);
+  }
+  return { config, weights, adapter, tok, storage: quant ?? 'f32' };
+}
