@@ -8,7 +8,7 @@ import { createBackend, parseBackendName } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
-import { coldStart, DEFAULT_COLD_START } from '../../lib/train/cold-start.ts';
+import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
 import { saveAdapter, saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/model/node-files.ts';
 import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
@@ -18,13 +18,14 @@ export const coldStartCommand: Command = {
   name: 'cold-start',
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1.',
   usage:
-    'cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
+    'cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
   options: {
     base: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
     ift: { type: 'string' },
     eft: { type: 'string' },
+    score: { type: 'string' },
     mode: { type: 'string' },
     rank: { type: 'string' },
     epochs: { type: 'string' },
@@ -43,20 +44,24 @@ export const coldStartCommand: Command = {
     // Default mix near the paper's IFT:EFT = 28,889 : 4,679 (≈ 6 : 1).
     const iftCount = intFlag(flags, 'ift', 0, 200000, 9000);
     const eftCount = intFlag(flags, 'eft', 0, 200000, 1500);
+    // Whole-solution scoring (the SRLM baseline's judge) on the same footing as the step judge.
+    const scoreCount = intFlag(flags, 'score', 0, 200000, eftCount);
     const loraRank = intFlag(flags, 'rank', 1, 512, DEFAULT_COLD_START.loraRank);
     const epochs = intFlag(flags, 'epochs', 1, 50, DEFAULT_COLD_START.epochs);
     const maxLr = flags.lr === undefined ? DEFAULT_COLD_START.maxLr : Number(flags.lr);
     if (!(maxLr > 0 && maxLr < 1)) throw new UsageError(`--lr must be a number in (0, 1) (got ${String(flags.lr)}).`);
     const m = await loadModelDir(flags.base);
     const world = defaultWorldConfig();
-    const data = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount, eftCount });
+    const data = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: iftCount + scoreCount, eftCount });
+    // The scored solutions use IFT problems not used for IFT itself (disjoint from every held-out split).
+    const scored = scoredSolutions(data.ift.slice(iftCount), seed);
     const opts = { ...DEFAULT_COLD_START, seed, mode, loraRank, loraAlpha: loraRank, epochs, maxLr, minLr: maxLr / 10 };
     const out = flags.out;
     await mkdir(out, { recursive: true });
     const logLines: string[] = [];
     const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
     try {
-      const r = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift, eft: data.eft }, opts, {
+      const r = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, iftCount), eft: data.eft, scored }, opts, {
         onLog(e) {
           logLines.push(JSON.stringify(e));
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
@@ -72,7 +77,7 @@ export const coldStartCommand: Command = {
       const summary = {
         ...r.summary,
         base: flags.base,
-        command: `npm run psr -- cold-start --base ${flags.base} --seed ${seed} --dataset-seed ${datasetSeed} --ift ${iftCount} --eft ${eftCount} --mode ${mode} --rank ${loraRank} --epochs ${epochs} --lr ${maxLr} --out ${out}`,
+        command: `npm run psr -- cold-start --base ${flags.base} --seed ${seed} --dataset-seed ${datasetSeed} --ift ${iftCount} --eft ${eftCount} --score ${scoreCount} --mode ${mode} --rank ${loraRank} --epochs ${epochs} --lr ${maxLr} --out ${out}`,
       };
       await writeFile(join(out, 'train-summary.json'), JSON.stringify(summary, null, 2) + '\n');
       io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : `M1 (${mode}) written to ${out}: ${summary.steps} steps, loss ${summary.finalLoss.toFixed(4)}, ${summary.seconds.toFixed(0)} s\n`);

@@ -5,14 +5,17 @@
 //   `A: 12 + 5 = 17 ok, inputs known, needed.`   `B: 12 + 5 = 17 not 18.`
 // Also the inverse: parse a judge's output (working + verdict) back.
 
-import { BOS, CAND_A, CAND_B, EOS, JUDGE, PREV, Q, STEP, VERDICT, WORK } from '../tokenizer/special.ts';
+import { EOS, VERDICT } from '../tokenizer/special.ts';
+import { judgePromptText } from './judge-prompt.ts';
 import { judgeStep, stateAfter, type StepVerdict } from './checker.ts';
 import type { Span } from './formats.ts';
 import { applyOp } from './graph.ts';
 import { DEFAULT_TEMPLATES, type TemplateSet } from './templates.ts';
 
-export type Verdict = 'A' | 'B';
-export type JudgeWorkingMode = 'none' | 'check';
+import type { JudgeWorkingMode, Verdict } from './judge-prompt.ts';
+
+export type { JudgeWorkingMode, Verdict };
+export { judgePromptText };
 
 export interface JudgeExample {
   question: string;
@@ -94,11 +97,9 @@ function verdictFromGood(good: [boolean, boolean]): Verdict | null {
   return good[0] ? 'A' : 'B';
 }
 
-/** Format a judge example as text for the tiny model. */
+/** Format a judge example as training text for the tiny model (the working comes from the checker). */
 export function formatJudgePrompt(example: JudgeExample, opts: JudgeFormatOptions): JudgePrompt {
-  const prev = example.previousSteps.length > 0 ? ` ${example.previousSteps.join(` ${STEP} `)}` : '';
-  let prompt = `${BOS} ${JUDGE} ${Q} ${example.question} ${PREV}${prev} ${CAND_A} ${example.candidateA} ${CAND_B} ${example.candidateB}`;
-  prompt += opts.working === 'check' ? ` ${WORK}` : ` ${VERDICT}`;
+  const prompt = judgePromptText(example, opts.working);
   let text = prompt;
   const workingSpans: Span[] = [];
   let working: string[] = [];

@@ -113,6 +113,40 @@ export class Decoder implements LinearScratch {
   }
 
   /**
+   * Prefill ONE prompt once (a 1-row forward pass), then fork it into every row: the cost of a
+   * shared prefix is T tokens, not B·T. All rows must be empty. Returns the logits (B,V), one
+   * identical row per decoder row.
+   */
+  async prefillShared(prompt: readonly number[]): Promise<Float32Array> {
+    const be = this.backend;
+    const c = this.params.config;
+    const { B, S } = this;
+    if (this.lengths.some((n) => n > 0)) throw new InvalidInputError('Decoder.prefillShared: the cache is not empty; call reset() first.');
+    const T = prompt.length;
+    if (T === 0 || T > S) throw new InvalidInputError(`Decoder.prefillShared: a prompt of ${T} tokens does not fit the cache of ${S} (nor may it be empty).`);
+    const ws = new Workspace(be, this.params, 1, T);
+    try {
+      await forward(ws, packBatch([prompt], c.padTokenId ?? 0, T));
+      const KD = c.numKvHeads * c.headDim;
+      // Row 0's slots 0..T−1 are contiguous in the (B,S,KD) cache: a straight copy.
+      for (let l = 0; l < c.numLayers; l++) {
+        await be.copy(this.kCache[l], ws.layers[l].kr, T * KD, 0, 0);
+        await be.copy(this.vCache[l], ws.layers[l].v, T * KD, 0, 0);
+      }
+      const V = c.vocabSize;
+      const last = (await be.read(ws.logits)).subarray((T - 1) * V, T * V);
+      for (let t = 0; t < T; t++) this.valid[t] = 1;
+      this.lengths[0] = T;
+      if (B > 1) await this.fork(0, Array.from({ length: B - 1 }, (_, i) => i + 1));
+      const out = new Float32Array(B * V);
+      for (let b = 0; b < B; b++) out.set(last, b * V);
+      return out;
+    } finally {
+      ws.free();
+    }
+  }
+
+  /**
    * Append `tokens[b]` to row b (rows with no tokens are left alone) and return the logits (B,V)
    * of each row's last appended token (zeros for rows that got none).
    */

@@ -6,7 +6,7 @@ import type { ModelParams } from '../model/params.ts';
 import { Decoder } from '../model/decoder.ts';
 import { generate } from '../model/sampling.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
-import { formatJudgePrompt, type JudgeWorkingMode } from '../math/judge-format.ts';
+import { judgePromptText, type JudgeWorkingMode } from '../math/judge-prompt.ts';
 import { EOS, VERDICT } from '../tokenizer/special.ts';
 import { createRng } from '../math/rng.ts';
 
@@ -43,7 +43,7 @@ export async function judgePairs(params: ModelParams, tok: Tokenizer, items: Jud
   const out: Judgment[] = [];
   for (let i = 0; i < items.length; i += opts.rowsPerBatch) {
     const group = items.slice(i, i + opts.rowsPerBatch);
-    const prompts = group.map((it) => Array.from(tok.encode(formatJudgePrompt(it, { working: opts.working }).prompt, { strict: true }).ids));
+    const prompts = group.map((it) => Array.from(tok.encode(judgePromptText(it, opts.working), { strict: true }).ids));
     const longest = Math.max(...prompts.map((p) => p.length));
     const room = opts.working === 'check' ? opts.maxWorkingTokens + 2 : 1;
     const dec = new Decoder(params, group.length, Math.min(params.config.maxPositionEmbeddings, longest + room));

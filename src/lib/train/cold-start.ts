@@ -1,6 +1,7 @@
 // The cold start M0 → M1: supervised fine-tuning on a mix of IFT (Step-n solutions; loss on the
-// solution) and EFT (pairwise step judgments; loss on the judge's working and its verdict, the
-// verdict token up-weighted), as a LoRA adapter on the frozen base — or full fine-tuning.
+// solution), EFT (pairwise step judgments; loss on the judge's working and its verdict, the
+// verdict token up-weighted) and whole-solution scoring (the outcome-level baseline's judge,
+// trained on the same footing), as a LoRA adapter on the frozen base — or full fine-tuning.
 // Examples are shuffled from the seed and grouped by length so batches carry little padding.
 import type { Backend } from '../model/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -10,7 +11,8 @@ import { initLora, type LoraAdapter } from '../model/lora.ts';
 import { defineLoraConfig, LORA_TARGETS } from '../model/lora-config.ts';
 import type { Problem } from '../math/generator.ts';
 import type { EftExample } from '../math/datasets.ts';
-import { formatIftExample } from '../math/formats.ts';
+import { formatIftExample, formatSolutionScoreExample } from '../math/formats.ts';
+import { simulateSolution, type ScoredSolution } from '../math/scored-solutions.ts';
 import { formatJudgePrompt, type JudgeWorkingMode } from '../math/judge-format.ts';
 import { createRng } from '../math/rng.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
@@ -68,6 +70,21 @@ export function eftTokens(tok: Tokenizer, e: EftExample, opts: Pick<ColdStartOpt
   return encodeWeighted(tok, jp.text, spans);
 }
 
+/** Whole-solution scoring example (the outcome-level baseline's judge): the score digit is the target. */
+export function scoreTokens(tok: Tokenizer, s: ScoredSolution, verdictWeight: number): WeightedTokens {
+  const ft = formatSolutionScoreExample(s.question, s.steps, s.points);
+  const [start, end] = ft.targetSpans[0];
+  // The digit carries the verdict weight; the <eos> after it is not scored (like the step judge).
+  return encodeWeighted(tok, ft.text, [{ start, end: start + 1, weight: verdictWeight }]);
+}
+
+/** Solutions of mixed quality (error rates 0, 0.15, 0.35, 0.6 in turn) with oracle points, one per problem. */
+export function scoredSolutions(problems: Problem[], seed: number): ScoredSolution[] {
+  const rng = createRng(seed).fork('scored-solutions');
+  const rates = [0, 0.15, 0.35, 0.6];
+  return problems.map((p, i) => simulateSolution(p, rng, rates[i % rates.length]));
+}
+
 /** Shuffle, then form batches of `rows` examples of similar length (T rounded up to 16). */
 export function lengthBatches(examples: WeightedTokens[], rows: number, padId: number, seed: number): SftExample[] {
   const rng = createRng(seed).fork('batches');
@@ -91,7 +108,7 @@ export interface ColdStartResult {
   adapter: LoraAdapter | null;
   weights: ModelWeights | null;
   log: TrainLogEntry[];
-  summary: { iftExamples: number; eftExamples: number; steps: number; tokens: number; seconds: number; finalLoss: number; options: ColdStartOptions };
+  summary: { iftExamples: number; eftExamples: number; scoreExamples: number; steps: number; tokens: number; seconds: number; finalLoss: number; options: ColdStartOptions };
 }
 
 export async function coldStart(
@@ -99,12 +116,16 @@ export async function coldStart(
   config: ModelConfig,
   base: ModelWeights,
   tok: Tokenizer,
-  data: { ift: Problem[]; eft: EftExample[] },
+  data: { ift: Problem[]; eft: EftExample[]; scored: ScoredSolution[] },
   opts: ColdStartOptions,
   hooks: TrainHooks = {},
 ): Promise<ColdStartResult> {
-  if (data.ift.length + data.eft.length === 0) throw new InvalidInputError('cold start needs IFT or EFT examples; both are empty.');
-  const examples = [...data.ift.map((p) => iftTokens(tok, p)), ...data.eft.map((e) => eftTokens(tok, e, opts))];
+  if (data.ift.length + data.eft.length + data.scored.length === 0) throw new InvalidInputError('cold start needs IFT, EFT or scoring examples; all are empty.');
+  const examples = [
+    ...data.ift.map((p) => iftTokens(tok, p)),
+    ...data.eft.map((e) => eftTokens(tok, e, opts)),
+    ...data.scored.map((s) => scoreTokens(tok, s, opts.verdictWeight)),
+  ];
   const tooLong = examples.filter((e) => e.ids.length > config.maxPositionEmbeddings).length;
   if (tooLong > 0) throw new InvalidInputError(`${tooLong} examples exceed max_position_embeddings = ${config.maxPositionEmbeddings}; use a smaller world or a longer context.`);
   const epochs: SftExample[][] = Array.from({ length: opts.epochs }, (_, e) => lengthBatches(examples, opts.batchRows, tok.padId, opts.seed + e));
@@ -136,6 +157,7 @@ export async function coldStart(
     summary: {
       iftExamples: data.ift.length,
       eftExamples: data.eft.length,
+      scoreExamples: data.scored.length,
       steps: log.at(-1)?.step ?? 0,
       tokens: batches.reduce((n, b) => n + b.batch.B * b.batch.T, 0),
       seconds: (performance.now() - t0) / 1000,

@@ -190,3 +190,16 @@ describe('Decoder.prefill', () => {
     expectClose(await a.append(next), await b.append(next), { atol: 1e-5, rtol: 1e-4, label: 'next step' });
   });
 });
+
+describe('Decoder.prefillShared', () => {
+  it('gives every row the prompt once, like prefilling each row with it', async () => {
+    const params = model(12);
+    const prompt = [3, 1, 4, 1, 5, 9];
+    const shared = new Decoder(params, 3, 12);
+    const each = new Decoder(params, 3, 12);
+    expectClose(await shared.prefillShared(prompt), await each.prefill([prompt, prompt, prompt]), { atol: 1e-5, rtol: 1e-4, label: 'after prompt' });
+    expect(shared.lengths).toEqual([6, 6, 6]);
+    const next = [[2], [6], [5, 3]];
+    expectClose(await shared.append(next), await each.append(next), { atol: 1e-5, rtol: 1e-4, label: 'rows diverge independently' });
+  });
+});

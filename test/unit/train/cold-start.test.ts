@@ -6,7 +6,7 @@ import { createTokenizer } from '../../../src/lib/tokenizer/index.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
 import { formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';
-import { eftTokens, iftTokens, lengthBatches } from '../../../src/lib/train/cold-start.ts';
+import { eftTokens, iftTokens, lengthBatches, scoreTokens, scoredSolutions } from '../../../src/lib/train/cold-start.ts';
 
 const world = defaultWorldConfig();
 const tok = createTokenizer(world);
@@ -43,5 +43,14 @@ describe('cold-start examples', () => {
     expect(new Set(seen).size).toBe(80);
     for (const b of batches) expect(b.batch.T % 16).toBe(0);
     expect(lengthBatches(examples, 8, tok.padId, 1).map((b) => b.batch.T)).toEqual(batches.map((b) => b.batch.T));
+  });
+});
+
+describe('whole-solution scoring examples', () => {
+  it('score only the rubric digit, with the verdict weight', () => {
+    const [s] = scoredSolutions(data.ift.slice(0, 3), 1);
+    const { ids, weights } = scoreTokens(tok, s, 5);
+    const scored = Array.from(ids).map((id, i) => [tok.vocab[id], weights[i]] as const).filter(([, w]) => w > 0);
+    expect(scored).toEqual([[String(s.points), 5]]);
   });
 });

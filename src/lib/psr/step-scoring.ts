@@ -1,0 +1,102 @@
+// One round of self-judging: merge identical candidates, judge every pair of distinct ones with
+// the model itself (both A/B orders by default, or one seeded-random order), and score each
+// candidate by its pairwise wins. No ground truth here: only the model's own verdicts.
+//
+// Scoring rule: for the pair (a, b) with verdict pA = P(a beats b), a wins 1 if pA > 0.5, b wins
+// 1 if pA < 0.5, and each gets 0.5 when |pA − 0.5| ≤ TIE_EPS (an exact tie — e.g. a judge that
+// only follows position gives P(A) = p in both orders, so the debiased mean is exactly 0.5).
+import type { Rng } from '../math/rng.ts';
+import { StepModelError } from '../errors.ts';
+import type { CandidateView } from './events.ts';
+import type { JudgeOrder } from './search-config.ts';
+import type { JudgeItem, SampledStep, StepModel, StepVerdict } from './step-model.ts';
+
+/** |pA − 0.5| at or below this is a tie (absorbs float rounding of the two-order mean). */
+export const TIE_EPS = 1e-9;
+
+/** Identical texts merged, in order of first appearance; `final` and log-probs from the first sample. */
+export function mergeCandidates(samples: readonly SampledStep[]): CandidateView[] {
+  const byText = new Map<string, CandidateView>();
+  for (const s of samples) {
+    const seen = byText.get(s.text);
+    if (seen) seen.count++;
+    else byText.set(s.text, { text: s.text, final: s.final, tokenLogprobs: [...s.tokenLogprobs], count: 1 });
+  }
+  return [...byText.values()];
+}
+
+export interface PairJudgment {
+  a: number;
+  b: number;
+  /** P(a beats b) used for scoring. */
+  pA: number;
+  pAForward: number | null;
+  pASwapped: number | null;
+  workingForward?: string;
+  workingSwapped?: string;
+}
+
+/** Judge every pair a < b of the distinct candidates in one batched model call. */
+export async function judgeCandidates(
+  model: StepModel,
+  question: string,
+  previousSteps: readonly string[],
+  candidates: readonly CandidateView[],
+  order: JudgeOrder,
+  rng: Rng,
+): Promise<PairJudgment[]> {
+  const pairs: [number, number][] = [];
+  for (let a = 0; a < candidates.length; a++) for (let b = a + 1; b < candidates.length; b++) pairs.push([a, b]);
+  const item = (x: number, y: number): JudgeItem => ({ question, previousSteps: [...previousSteps], candidateA: candidates[x].text, candidateB: candidates[y].text });
+  if (order === 'both') {
+    const items = [...pairs.map(([a, b]) => item(a, b)), ...pairs.map(([a, b]) => item(b, a))];
+    const v = checkVerdicts(await model.judge(items), items.length);
+    return pairs.map(([a, b], i) => {
+      const f = v[i];
+      const s = v[pairs.length + i];
+      return { a, b, pA: (f.pA + (1 - s.pA)) / 2, pAForward: f.pA, pASwapped: s.pA, workingForward: f.working, workingSwapped: s.working };
+    });
+  }
+  const swapped = pairs.map(() => rng.chance(0.5));
+  const items = pairs.map(([a, b], i) => (swapped[i] ? item(b, a) : item(a, b)));
+  const v = checkVerdicts(await model.judge(items), items.length);
+  return pairs.map(([a, b], i) =>
+    swapped[i]
+      ? { a, b, pA: 1 - v[i].pA, pAForward: null, pASwapped: v[i].pA, workingSwapped: v[i].working }
+      : { a, b, pA: v[i].pA, pAForward: v[i].pA, pASwapped: null, workingForward: v[i].working },
+  );
+}
+
+function checkVerdicts(v: StepVerdict[], n: number): StepVerdict[] {
+  if (!Array.isArray(v) || v.length !== n) {
+    throw new StepModelError(`the judge returned ${Array.isArray(v) ? v.length : 'no'} verdicts for ${n} pairs; a StepModel must return one verdict per item, in order.`);
+  }
+  v.forEach((x, i) => {
+    if (typeof x?.pA !== 'number' || !(x.pA >= 0 && x.pA <= 1)) {
+      throw new StepModelError(`verdict ${i} has P(A) = ${x?.pA}, outside [0, 1]; the judge must return probabilities.`);
+    }
+  });
+  return v;
+}
+
+/** Pairwise wins of each of `k` candidates under the scoring rule above. */
+export function scoreWins(k: number, judgments: readonly PairJudgment[]): number[] {
+  const wins = new Array<number>(k).fill(0);
+  for (const j of judgments) {
+    if (Math.abs(j.pA - 0.5) <= TIE_EPS) {
+      wins[j.a] += 0.5;
+      wins[j.b] += 0.5;
+    } else if (j.pA > 0.5) wins[j.a] += 1;
+    else wins[j.b] += 1;
+  }
+  return wins;
+}
+
+/** Best (max wins) and worst (min wins), ties broken by `rng`; null when every score is equal. */
+export function pickBestWorst(scores: readonly number[], rng: Rng): { best: number; worst: number } | null {
+  const max = Math.max(...scores);
+  const min = Math.min(...scores);
+  if (max === min) return null;
+  const at = (v: number) => scores.flatMap((s, i) => (s === v ? [i] : []));
+  return { best: rng.pick(at(max)), worst: rng.pick(at(min)) };
+}
