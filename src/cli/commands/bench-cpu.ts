@@ -1,12 +1,14 @@
 // `psr bench-cpu`: GFLOP/s of the reference TypeScript matmul vs the WebAssembly SIMD kernels
 // (copy-in mode and arena-resident mode) at the tiny model's shapes — forward, backward dinp,
 // backward dweight — plus attention and cross-entropy timings; with --ort also onnxruntime-web's
-// wasm MatMul (one thread) on the same products in the same run. Prints JSON. Not a test.
+// wasm MatMul (one thread) on the same products in the same run. With --decode instead: decode
+// tokens/s of the tiny model with reference vs wasm cached attention (../bench-decode.ts). Prints JSON. Not a test.
 import type { Command } from '../command.ts';
 import { UsageError } from '../../lib/errors.ts';
 import * as ref from '../../lib/ref/index.ts';
 import * as wasm from '../../lib/cpu/wasm-kernels.ts';
 import { WasmArena } from '../../lib/cpu/wasm-arena.ts';
+import { benchDecode } from '../bench-decode.ts';
 
 interface Timing {
   /** Best (minimum) milliseconds per call over the runs. */
@@ -179,18 +181,34 @@ function intFlag(flags: Record<string, string | boolean | undefined>, name: stri
 export const benchCpuCommand: Command = {
   name: 'bench-cpu',
   summary: 'Benchmark the WebAssembly SIMD CPU kernels against the TypeScript reference (and onnxruntime-web with --ort).',
-  usage: 'bench-cpu [--rows N] [--min-ms MS] [--ort] [--no-ref]',
+  usage: 'bench-cpu [--rows N] [--min-ms MS] [--ort] [--no-ref] | bench-cpu --decode [--decode-rows 6,32] [--prefix 250] [--steps 32]',
   options: {
     rows: { type: 'string' },
     'min-ms': { type: 'string' },
     ort: { type: 'boolean' },
     'no-ref': { type: 'boolean' },
+    decode: { type: 'boolean' },
+    'decode-rows': { type: 'string' },
+    prefix: { type: 'string' },
+    steps: { type: 'string' },
   },
   async run(flags, _positionals, io) {
     const N = intFlag(flags, 'rows', 2048, 1, 65536);
     const minMs = intFlag(flags, 'min-ms', 300, 0, 60_000);
     const withRef = flags['no-ref'] !== true;
     const withOrt = flags.ort === true;
+    if (flags.decode === true) {
+      // decode tokens/s of the tiny model, reference vs wasm cached attention (src/cli/bench-decode.ts)
+      const rowsRaw = typeof flags['decode-rows'] === 'string' ? flags['decode-rows'] : '6,32';
+      const rowsList = rowsRaw.split(',').map((x) => Number(x));
+      if (rowsList.some((r) => !Number.isInteger(r) || r < 1 || r > 256)) {
+        throw new UsageError(`--decode-rows must be comma-separated integers in 1..256 (got ${rowsRaw}); e.g. --decode-rows 6,32.`);
+      }
+      const prefix = intFlag(flags, 'prefix', 250, 1, 400);
+      const steps = intFlag(flags, 'steps', 32, 1, 100);
+      io.out(JSON.stringify({ node: process.version, decode: await benchDecode(rowsList, prefix, steps, minMs) }, null, 2) + '\n');
+      return 0;
+    }
     const matmul: MatmulRow[] = [];
     // the tiny model: C = 128, I = 352 (SwiGLU up/gate and down), V = 512 (LM head)
     for (const [C, OC] of [[128, 352], [352, 128], [128, 512]] as const) {

@@ -8,6 +8,7 @@
 // fill both FP pipes, and Node 20 keeps relaxed SIMD behind a flag.
 export { matmulBackward, matmulForward, MATMUL_DOT_MAX_ROWS } from './matmul.ts';
 export { attentionBackward, attentionForward } from './attention.ts';
+export { cachedAttentionForward } from './cached-attention.ts';
 export { crossEntropyBackward, crossEntropyForward, seqLogprobBackward, seqLogprobForward } from './crossentropy.ts';
 export { defaultWasmKernels, Staging, WasmKernels, wasmSimdSupported, type WasmKernelsOptions } from './wasm-runtime.ts';
 export { WasmArena } from './wasm-arena.ts';

@@ -1,4 +1,4 @@
-// WasmBackend: the CPU backend with its hot ops (matmul, attention, cross-entropy, span
+// WasmBackend: the CPU backend with its hot ops (matmul, attention, KV-cache attention, cross-entropy, span
 // log-probs) on the WebAssembly SIMD kernels of src/lib/cpu, and every tensor allocated inside
 // one fixed-size wasm memory (WasmArena) so those kernels run with zero copies. The remaining
 // ops are the plain reference. Used for training and inference in Node and as the browser's
@@ -59,6 +59,12 @@ export class WasmBackend extends CpuBackend {
     B: number, T: number, NH: number, NKV: number, HS: number,
   ): void {
     wasm.attentionBackward(f(dq), f(dk), f(dv), f(dout), f(q), f(k), f(v), f(att), B, T, NH, NKV, HS, this.arena.kernels);
+  }
+  override cachedAttentionForward(
+    out: Tensor, q: Tensor, kCache: Tensor, vCache: Tensor, keyValid: Tensor, qPos: Tensor,
+    B: number, Tq: number, S: number, NH: number, NKV: number, HS: number,
+  ): void {
+    wasm.cachedAttentionForward(f(out), f(q), f(kCache), f(vCache), mask(keyValid), ints(qPos), B, Tq, S, NH, NKV, HS, this.arena.kernels);
   }
   override crossEntropyForward(
     losses: Tensor, logsumexp: Tensor, logits: Tensor, targets: Tensor, weights: Tensor | null, N: number, V: number,

@@ -1,5 +1,6 @@
 // WasmBackend (WebAssembly SIMD kernels, tensors in one wasm memory) against the reference
-// CpuBackend on the whole model: logits, SFT loss, every gradient, and a few AdamW steps.
+// CpuBackend on the whole model: logits, SFT loss, every gradient, and a few AdamW steps; and
+// KV-cache decoding (wasm cached attention) against the CPU decoder's logits.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
 import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
@@ -12,6 +13,7 @@ import { Workspace } from '../../../src/lib/model/transformer.ts';
 import { nextTokenTargets, packBatch } from '../../../src/lib/model/batch.ts';
 import { sftStep } from '../../../src/lib/train/objectives.ts';
 import { AdamW } from '../../../src/lib/train/optimizer.ts';
+import { Decoder } from '../../../src/lib/model/decoder.ts';
 import { seededRng } from './helpers.ts';
 import { expectClose } from '../../util/compare.ts';
 
@@ -53,5 +55,41 @@ describe('WasmBackend vs CpuBackend', () => {
     expectClose(fast.losses, ref.losses, { atol: 1e-5, rtol: 1e-4, label: 'losses over 3 steps' });
     ref.grads.forEach((g, i) => expectClose(fast.grads[i], g, { atol: 1e-5, rtol: 1e-3, label: `d${ref.names[i]}` }));
     expect(ref.losses[2]).toBeLessThan(ref.losses[0]);
+  });
+
+  it('decode with a KV cache gives the CPU decoder logits after prefill, fork and appends', async () => {
+    const rng = seededRng(9);
+    const weights = initWeights(config, rng);
+    for (const l of weights.layers) for (const k of ['qProj', 'kProj', 'vProj', 'oProj', 'gateProj', 'upProj', 'downProj'] as const) fillNormal(l[k], 0.3, rng);
+    fillNormal(weights.embedTokens, 0.6, rng);
+    const V = config.vocabSize;
+    const tok = (i: number) => (i * 11 + 3) % V;
+    // row 3 starts empty and is forked from row 0; rows get 0, 1 or 3 tokens per append (padded queries)
+    const appends: number[][][] = [
+      [[tok(1)], [tok(2), tok(3), tok(4)], [], [tok(5)]],
+      [[tok(6)], [tok(7)], [tok(8), tok(9)], [tok(10)]],
+      [[tok(11)], [], [tok(12)], [tok(13)]],
+      [[tok(14)], [tok(15)], [tok(16)], [tok(17)]],
+    ];
+    const run = async (be: Backend) => {
+      const p = ModelParams.create(be, config, weights, null, 'none');
+      const dec = new Decoder(p, 4, 40);
+      const out: Float32Array[] = [];
+      out.push(await dec.prefill([Array.from({ length: 17 }, (_, t) => tok(t + 20)), [1, 2, 3, 4, 5], [tok(40), tok(41), tok(42)], []]));
+      await dec.fork(0, [3]);
+      for (const a of appends) {
+        const r = await dec.appendAll(a);
+        out.push(r.last, r.all);
+      }
+      dec.free();
+      return out;
+    };
+    const ref = await run(new CpuBackend());
+    const fast = await run(new WasmBackend(64 * 1024 * 1024));
+    expect(fast.length).toBe(ref.length);
+    ref.forEach((r, i) => {
+      expect(r.some((x) => x !== 0)).toBe(true);
+      expectClose(fast[i], r, { atol: 1e-5, rtol: 1e-4, label: i === 0 ? 'prefill logits' : `append ${(i - 1) >> 1} ${i % 2 ? 'last' : 'all'} logits` });
+    });
   });
 });
