@@ -11,7 +11,8 @@ import { benchCpuCommand } from './bench-cpu.ts';
 import { trainBaseCommand } from './train-base.ts';
 import { evalCommand } from './eval.ts';
 import { coldStartCommand } from './cold-start.ts';
+import { runCommand } from './run.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand, coldStartCommand, evalCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, quantizeCommand, dequantizeCommand];

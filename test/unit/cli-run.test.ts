@@ -1,0 +1,51 @@
+// `psr run` in-process on a micro checkpoint: writes metrics, Step-DPO JSONL pairs that parse
+// back, and a PEFT adapter per iteration; bad flags are usage errors.
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/cli.ts';
+import type { CliIo } from '../../src/cli/command.ts';
+import { saveAdapter, saveCheckpoint } from '../../src/lib/model/checkpoint.ts';
+import { NodeFiles } from '../../src/lib/model/node-files.ts';
+import { toTokenizerConfig, toTokenizerJson } from '../../src/lib/tokenizer/index.ts';
+import { parsePairsJsonl } from '../../src/lib/psr/pairs.ts';
+import { WasmBackend } from '../../src/lib/model/wasm-backend.ts';
+import { microLoop } from '../util/micro-loop.ts';
+
+function io(): CliIo & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t), readStdin: async () => '' };
+  return o;
+}
+
+describe('psr run', () => {
+  it('writes metrics, pairs and adapters for one PSR iteration', async () => {
+    const { ctx, adapter } = microLoop(new WasmBackend(64 * 1024 * 1024));
+    const dir = await mkdtemp(join(tmpdir(), 'psr-run-'));
+    const model = join(dir, 'model');
+    const adapterDir = join(dir, 'm1');
+    await saveCheckpoint(new NodeFiles(model), { config: ctx.config, weights: ctx.base, tokenizerJson: toTokenizerJson(ctx.tok) });
+    await writeFile(join(model, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(ctx.tok)));
+    await saveAdapter(new NodeFiles(adapterDir), ctx.config, adapter);
+    const out = join(dir, 'run');
+    const o = io();
+    const code = await runCli(
+      ['run', '--model', model, '--adapter', adapterDir, '--out', out, '--iterations', '1', '--problems', '2', '--w', '3', '--max-steps', '2',
+        '--temperature', '1', '--eval-problems', '2', '--eval-pairs', '2', '--json'],
+      o,
+    );
+    expect(code, o.stderr).toBe(0);
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.reports).toHaveLength(1);
+    expect(metrics.pool_sizes).toEqual([2]);
+    const pairs = parsePairsJsonl(await readFile(join(out, 'pairs-iter1.jsonl'), 'utf8'));
+    expect(pairs.length).toBe(metrics.reports[0].pairs);
+    expect((await readdir(join(out, 'adapter-M2'))).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+  });
+
+  it('rejects a bad method with exit 2', async () => {
+    const o = io();
+    expect(await runCli(['run', '--model', 'x', '--adapter', 'y', '--out', 'z', '--method', 'magic'], o)).toBe(2);
+    expect(o.stderr).toContain('--method must be psr or srlm');
+  });
+});
