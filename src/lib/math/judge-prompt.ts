@@ -6,14 +6,22 @@ import { BOS, CAND_A, CAND_B, JUDGE, PREV, Q, STEP, VERDICT, WORK } from '../tok
 export type Verdict = 'A' | 'B';
 export type JudgeWorkingMode = 'none' | 'check';
 
+/** The part of a judge prompt shared by every pair of one step: question and accepted steps. */
+export function judgePrefixText(question: string, previousSteps: readonly string[]): string {
+  const prev = previousSteps.length > 0 ? ` ${previousSteps.join(` ${STEP} `)}` : '';
+  return `${BOS} ${JUDGE} ${Q} ${question} ${PREV}${prev}`;
+}
+
+/** The part that differs per pair: the two candidates, then `<work>` or `<verdict>`. */
+export function judgeSuffixText(candidateA: string, candidateB: string, working: JudgeWorkingMode): string {
+  return `${CAND_A} ${candidateA} ${CAND_B} ${candidateB} ${working === 'check' ? WORK : VERDICT}`;
+}
+
 /**
  * The judge's input at inference: question, previous steps, the two candidates, then `<work>`
  * (the judge writes its working next) or `<verdict>`. Text only — no checker involved, so the
- * self-rewarding loop can build it for any question.
+ * self-rewarding loop can build it for any question. Equals prefix + " " + suffix.
  */
 export function judgePromptText(example: { question: string; previousSteps: string[]; candidateA: string; candidateB: string }, working: JudgeWorkingMode): string {
-  const prev = example.previousSteps.length > 0 ? ` ${example.previousSteps.join(` ${STEP} `)}` : '';
-  const prompt = `${BOS} ${JUDGE} ${Q} ${example.question} ${PREV}${prev} ${CAND_A} ${example.candidateA} ${CAND_B} ${example.candidateB}`;
-  return prompt + (working === 'check' ? ` ${WORK}` : ` ${VERDICT}`);
+  return `${judgePrefixText(example.question, example.previousSteps)} ${judgeSuffixText(example.candidateA, example.candidateB, working)}`;
 }
-

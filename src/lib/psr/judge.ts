@@ -1,12 +1,13 @@
 // The pairwise step judge, played by the model itself: for (question, accepted steps, A, B) it
 // writes its own short working for both candidates (greedy), then the verdict token; P(A wins)
 // is the softmax over the two verdict tokens at the verdict position. Judgments of many pairs
-// run in decoder batches. Used by the self-rewarding search and by evaluation.
+// run in decoder batches, sharing the prefill of a common prefix. Used by the self-rewarding
+// search and by evaluation.
 import type { ModelParams } from '../model/params.ts';
 import { Decoder } from '../model/decoder.ts';
 import { generate } from '../model/sampling.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
-import { judgePromptText, type JudgeWorkingMode } from '../math/judge-prompt.ts';
+import { judgePrefixText, judgeSuffixText, type JudgeWorkingMode } from '../math/judge-prompt.ts';
 import { EOS, VERDICT } from '../tokenizer/special.ts';
 import { createRng } from '../math/rng.ts';
 
@@ -33,43 +34,65 @@ export interface JudgeOptions {
 
 export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = { working: 'check', rowsPerBatch: 32, maxWorkingTokens: 64 };
 
-/** Judge every item (one order each: A as given). */
+/**
+ * Judge every item (one order each: A as given). Items that share a question and accepted steps
+ * (all the pairs of one search step) share one prefill of that prefix, forked into their rows;
+ * only the candidates are appended per row.
+ */
 export async function judgePairs(params: ModelParams, tok: Tokenizer, items: JudgeItem[], opts: JudgeOptions = DEFAULT_JUDGE_OPTIONS): Promise<Judgment[]> {
+  const out: Judgment[] = new Array(items.length);
+  const groups = new Map<string, number[]>();
+  items.forEach((it, i) => {
+    const key = `${it.question}\u0000${it.previousSteps.join('\u0001')}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  for (const indices of groups.values()) {
+    for (let i = 0; i < indices.length; i += opts.rowsPerBatch) {
+      const chunk = indices.slice(i, i + opts.rowsPerBatch);
+      const results = await judgeSharedPrefix(params, tok, chunk.map((k) => items[k]), opts);
+      chunk.forEach((k, j) => (out[k] = results[j]));
+    }
+  }
+  return out;
+}
+
+/** Judge items with the same question and accepted steps in one decoder batch. */
+async function judgeSharedPrefix(params: ModelParams, tok: Tokenizer, group: JudgeItem[], opts: JudgeOptions): Promise<Judgment[]> {
   const V = params.config.vocabSize;
   const idA = tok.id('A');
   const idB = tok.id('B');
   const verdictId = tok.id(VERDICT);
   const eosId = tok.id(EOS);
-  const out: Judgment[] = [];
-  for (let i = 0; i < items.length; i += opts.rowsPerBatch) {
-    const group = items.slice(i, i + opts.rowsPerBatch);
-    const prompts = group.map((it) => Array.from(tok.encode(judgePromptText(it, opts.working), { strict: true }).ids));
-    const longest = Math.max(...prompts.map((p) => p.length));
-    const room = opts.working === 'check' ? opts.maxWorkingTokens + 2 : 1;
-    const dec = new Decoder(params, group.length, Math.min(params.config.maxPositionEmbeddings, longest + room));
-    try {
-      let logits = await dec.prefill(prompts);
-      const working: string[] = new Array(group.length).fill('');
-      if (opts.working === 'check') {
-        const maxNew = Math.min(opts.maxWorkingTokens, dec.S - longest - 1);
-        const gens = await generate(dec, logits, { temperature: 0, topP: 1, maxNewTokens: maxNew, stopTokens: [verdictId, eosId] }, createRng(0));
-        gens.forEach((g, b) => {
-          const body = g.finish === 'stop-token' ? g.tokens.slice(0, -1) : g.tokens;
-          working[b] = tok.decode(body);
-        });
-        // The stop token was not fed back: every row now receives <verdict> and we read its logits.
-        logits = await dec.append(group.map(() => [verdictId]));
-      }
-      group.forEach((_, b) => {
-        const la = logits[b * V + idA];
-        const lb = logits[b * V + idB];
-        out.push({ pA: 1 / (1 + Math.exp(lb - la)), working: working[b] });
+  const prefix = Array.from(tok.encode(judgePrefixText(group[0].question, group[0].previousSteps), { strict: true }).ids);
+  const suffixes = group.map((it) => Array.from(tok.encode(judgeSuffixText(it.candidateA, it.candidateB, opts.working), { strict: true }).ids));
+  const longest = prefix.length + Math.max(...suffixes.map((x) => x.length));
+  const room = opts.working === 'check' ? opts.maxWorkingTokens + 2 : 1;
+  const dec = new Decoder(params, group.length, Math.min(params.config.maxPositionEmbeddings, longest + room));
+  try {
+    await dec.prefillShared(prefix);
+    let logits = await dec.append(suffixes);
+    const working: string[] = new Array(group.length).fill('');
+    if (opts.working === 'check') {
+      // Rows end at different lengths; each may write until the cache is full.
+      const maxNew = Math.min(opts.maxWorkingTokens, dec.S - longest - 1);
+      const gens = await generate(dec, logits, { temperature: 0, topP: 1, maxNewTokens: Math.max(1, maxNew), stopTokens: [verdictId, eosId] }, createRng(0));
+      gens.forEach((g, b) => {
+        const body = g.finish === 'stop-token' ? g.tokens.slice(0, -1) : g.tokens;
+        working[b] = tok.decode(body);
       });
-    } finally {
-      dec.free();
+      // The stop token was not fed back: every row now receives <verdict> and we read its logits.
+      logits = await dec.append(group.map(() => [verdictId]));
     }
+    return group.map((_, b) => {
+      const la = logits[b * V + idA];
+      const lb = logits[b * V + idB];
+      return { pA: 1 / (1 + Math.exp(lb - la)), working: working[b] };
+    });
+  } finally {
+    dec.free();
   }
-  return out;
 }
 
 /** Judge each item in both orders; pA = mean of P(A) and 1 − P(B as A) — the position-debiased verdict. */
