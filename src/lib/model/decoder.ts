@@ -5,7 +5,7 @@
 // are decoded together.
 import type { Backend, Tensor } from './backend.ts';
 import type { ModelParams } from './params.ts';
-import { Workspace, forward, linear, type LinearScratch } from './transformer.ts';
+import { Workspace, forward, linear, project, type LinearScratch } from './transformer.ts';
 import { packBatch } from './batch.ts';
 import { InvalidInputError } from '../errors.ts';
 
@@ -236,7 +236,7 @@ export class Decoder implements LinearScratch {
     const lnf = t('lnf', N * C);
     const logits = t('logits', N * V);
     await be.rmsnormForward(lnf, t('rstd', N), x, this.params.norm, N, C, c.rmsNormEps);
-    await be.matmulForward(logits, lnf, this.params.head, null, N, C, V);
+    await project(be, logits, lnf, this.params.head, null, N, C, V);
     const all = await be.read(logits);
     for (const tt of [tokT, posT, ropeT, validT]) be.free(tt);
     const out = new Float32Array(B * V);

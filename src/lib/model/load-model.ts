@@ -7,7 +7,7 @@ import type { ModelConfig } from './config.ts';
 import type { ModelWeights } from './weights.ts';
 import { checkAdapter, type LoraAdapter } from './lora.ts';
 import { loadAdapter, loadCheckpoint, type FileSource } from './checkpoint.ts';
-import { dequantizeWeights, loadQuantizedCheckpoint, readQuantizationBlock } from './quant-checkpoint.ts';
+import { dequantizeWeights, loadQuantizedCheckpoint, readQuantizationBlock, type QuantizedModelWeights } from './quant-checkpoint.ts';
 import { fromTokenizerJson } from '../tokenizer/tokenizer-json.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { CheckpointFileError, TokenizerFormatError } from '../errors.ts';
@@ -19,6 +19,8 @@ export interface LoadedModel {
   tok: Tokenizer;
   /** How the base weights are stored: 'f32', 'int8' or 'q4'. */
   storage: string;
+  /** The quantized linears as stored (null for an f32 base); pass to ModelParams.create to keep them quantized. */
+  quantized: QuantizedModelWeights | null;
 }
 
 async function json(src: FileSource, name: string): Promise<unknown> {
@@ -34,9 +36,11 @@ export async function loadModel(src: FileSource, adapterSrc?: FileSource): Promi
   const quant = readQuantizationBlock(await json(src, 'config.json'));
   let config: ModelConfig;
   let weights: ModelWeights;
+  let quantized: QuantizedModelWeights | null = null;
   if (quant) {
     const q = await loadQuantizedCheckpoint(src);
     config = q.config;
+    quantized = q.weights;
     weights = dequantizeWeights(q.config, q.weights);
   } else {
     const c = await loadCheckpoint(src);
@@ -64,5 +68,5 @@ export async function loadModel(src: FileSource, adapterSrc?: FileSource): Promi
     adapter = await loadAdapter(adapterSrc, config);
     checkAdapter(config, adapter);
   }
-  return { config, weights, adapter, tok, storage: quant ?? 'f32' };
+  return { config, weights, adapter, tok, storage: quant ?? 'f32', quantized };
 }

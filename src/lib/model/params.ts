@@ -7,6 +7,7 @@ import { checkWeights, tensorOf, tensorSpecs, type LayerKey, type ModelWeights, 
 import { checkAdapter, targetDims, type LoraAdapter } from './lora.ts';
 import { loraScale, type LoraConfig, type LoraTarget } from './lora-config.ts';
 import { InvalidInputError } from '../errors.ts';
+import type { QuantizedModelWeights } from './quant-checkpoint.ts';
 
 export type TrainMode = 'none' | 'lora' | 'full';
 
@@ -58,6 +59,8 @@ export class ModelParams {
   readonly trainables: Trainable[] = [];
   lora: LoraConfig | null = null;
   loraScale = 0;
+  /** The linear layers are stored quantized on the backend (frozen). */
+  quantized = false;
 
   private constructor(
     readonly backend: Backend,
@@ -65,16 +68,33 @@ export class ModelParams {
     readonly mode: TrainMode,
   ) {}
 
-  /** Upload weights (and an adapter) to the backend; allocate gradients for the trainable part. */
-  static create(backend: Backend, config: ModelConfig, weights: ModelWeights, adapter: LoraAdapter | null, mode: TrainMode): ModelParams {
+  /**
+   * Upload weights (and an adapter) to the backend; allocate gradients for the trainable part.
+   * With `quantized`, the linear layers stay int8/q4 on the backend (decoded on the fly by the
+   * matmul kernels) and are frozen: LoRA trains on top of them (QLoRA-style); 'full' is refused.
+   */
+  static create(
+    backend: Backend,
+    config: ModelConfig,
+    weights: ModelWeights,
+    adapter: LoraAdapter | null,
+    mode: TrainMode,
+    quantized: QuantizedModelWeights | null = null,
+  ): ModelParams {
     checkWeights(config, weights);
+    if (quantized && mode === 'full') {
+      throw new InvalidInputError("a quantized base is frozen: train it with mode 'lora', or dequantize it first for full training.");
+    }
     if (mode === 'lora' && !adapter) {
       throw new InvalidInputError('LoRA training needs an adapter: create one with initLora() or load one.');
     }
     if (adapter) checkAdapter(config, adapter);
     const p = new ModelParams(backend, config, mode);
+    p.quantized = quantized !== null;
     const full = mode === 'full';
     const upload = (spec: TensorSpec): { t: Tensor; g: Tensor | null } => {
+      const q = quantized?.linears.get(spec.name);
+      if (q) return { t: backend.uploadQuantized(q, spec.name), g: null };
       const data = tensorOf(weights, spec)!;
       const t = backend.fromF32(data, spec.name);
       const g = full ? backend.zeros(data.length, `d:${spec.name}`) : null;
@@ -137,6 +157,7 @@ export class ModelParams {
 
   /** The base weights as CPU arrays (after full training). */
   async readWeights(): Promise<ModelWeights> {
+    if (this.quantized) throw new InvalidInputError('the base is stored quantized on the backend; keep the QuantizedModelWeights it was made from instead of reading it back.');
     const read = (t: Tensor | null) => (t ? this.backend.read(t) : Promise.resolve(null));
     const layers = [];
     for (const l of this.layers) {

@@ -2,7 +2,7 @@
 // embed → L × [RMSNorm → q,k,v (+bias, +LoRA) → RoPE → causal GQA attention → o → residual →
 // RMSNorm → SwiGLU MLP → residual] → RMSNorm → lm_head. Forward keeps what backward needs in a
 // Workspace sized for one (B,T); backward accumulates into ModelParams' gradients.
-import type { Backend, Tensor } from './backend.ts';
+import type { Backend, QTensor, Tensor } from './backend.ts';
 import type { ModelParams, LayerParams } from './params.ts';
 import type { PackedBatch } from './batch.ts';
 import type { LoraTarget } from './lora-config.ts';
@@ -158,7 +158,7 @@ export async function forward(ws: Workspace, batch: PackedBatch): Promise<void> 
     await be.residualForward(xOut, a.xMid, a.down, N * C);
   }
   await be.rmsnormForward(ws.lnf, ws.rstdf, ws.xOut, params.norm, N, C, c.rmsNormEps);
-  await be.matmulForward(ws.logits, ws.lnf, params.head, null, N, C, c.vocabSize);
+  await project(be, ws.logits, ws.lnf, params.head, null, N, C, c.vocabSize);
 }
 
 function writeInts(be: Backend, ws: Workspace, batch: PackedBatch): void {
@@ -169,6 +169,25 @@ function writeInts(be: Backend, ws: Workspace, batch: PackedBatch): void {
   ws.tokens = be.fromInts(batch.tokens, 'tokens', 'i32');
   ws.positions = be.fromInts(batch.positions, 'positions', 'i32');
   ws.keyValid = be.fromInts(batch.keyValid, 'keyValid', 'u32');
+}
+
+function isQuantized(W: Tensor): W is QTensor {
+  return 'format' in W;
+}
+
+/** out(N,OC) = x·Wᵀ + b for an f32 or a quantized (frozen) weight. */
+export async function project(be: Backend, out: Tensor, x: Tensor, W: Tensor, bias: Tensor | null, N: number, C: number, OC: number): Promise<void> {
+  if (isQuantized(W)) await be.matmulQuantForward(out, x, W, bias, N, C, OC);
+  else await be.matmulForward(out, x, W, bias, N, C, OC);
+}
+
+/** Backward of `project`: dx += dout·W; dW, db only for f32 weights (a quantized base is frozen). */
+async function projectBackward(
+  be: Backend, dx: Tensor | null, dW: Tensor | null, db: Tensor | null, dout: Tensor, x: Tensor, W: Tensor, N: number, C: number, OC: number,
+): Promise<void> {
+  if (isQuantized(W)) {
+    if (dx) await be.matmulQuantBackwardInput(dx, dout, W, N, C, OC);
+  } else await be.matmulBackward(dx, dW, db, dout, x, W, N, C, OC);
 }
 
 /** What `linear` needs besides its operands: the backend, the params (LoRA scale), rows, scratch. */
@@ -186,7 +205,7 @@ export async function linear(
 ): Promise<void> {
   const be = sc.backend;
   const N = sc.N;
-  await be.matmulForward(out, x, W, bias, N, Cin, OC);
+  await project(be, out, x, W, bias, N, Cin, OC);
   const pair = w.lora[target];
   if (pair) {
     const R = sc.params.lora!.r;
@@ -205,7 +224,7 @@ async function linearBackward(
 ): Promise<void> {
   const be = ws.backend;
   const N = ws.N;
-  await be.matmulBackward(dx, dW, db, dout, x, W, N, Cin, OC);
+  await projectBackward(be, dx, dW, db, dout, x, W, N, Cin, OC);
   const pair = w.lora[target];
   if (pair) {
     const R = ws.params.lora!.r;
@@ -240,7 +259,7 @@ export async function backward(ws: Workspace, dlogits: Tensor): Promise<void> {
   const dln = ws.tmp('dln', N * C);
   await be.zero(dres);
   await be.zero(dln);
-  await be.matmulBackward(dln, params.dHead, null, dlogits, ws.lnf, params.head, N, C, c.vocabSize);
+  await projectBackward(be, dln, params.dHead, null, dlogits, ws.lnf, params.head, N, C, c.vocabSize);
   await be.rmsnormBackward(dres, params.dNorm, dln, ws.xOut, params.norm, ws.rstdf, N, C);
   for (let l = c.numLayers - 1; l >= 0; l--) {
     const a = ws.layers[l];
