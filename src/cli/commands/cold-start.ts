@@ -66,7 +66,7 @@ export const coldStartCommand: Command = {
           logLines.push(JSON.stringify(e));
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
         },
-      });
+      }, mode === 'lora' ? m.quantized : null);
       const files = new NodeFiles(out);
       if (r.adapter) await saveAdapter(files, m.config, { ...r.adapter, config: { ...r.adapter.config, baseModelNameOrPath: flags.base } });
       if (r.weights) {

@@ -45,7 +45,7 @@ export const evalCommand: Command = {
     const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
     const t0 = performance.now();
     try {
-      const params = ModelParams.create(backend, m.config, m.weights, m.adapter, 'none');
+      const params = ModelParams.create(backend, m.config, m.weights, m.adapter, 'none', m.quantized);
       const solved = await solveGreedy(params, m.tok, pick(data.test, nProblems), { format, rowsPerBatch: 32, maxNewTokens: 320 }, (d, n) =>
         io.err(`solving ${d}/${n}\n`),
       );

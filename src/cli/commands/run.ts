@@ -75,7 +75,7 @@ export const runCommand: Command = {
     const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
     const t0 = performance.now();
     try {
-      const ctx = { backend, config: m.config, base: m.weights, tok: m.tok, eval: { test: pick(data.test, evalProblems), eftTest: pick(data.eftTest, evalPairs) } };
+      const ctx = { backend, config: m.config, base: m.weights, quantized: m.quantized, tok: m.tok, eval: { test: pick(data.test, evalProblems), eftTest: pick(data.eftTest, evalPairs) } };
       const result = await runIterations(
         ctx,
         m.adapter!,

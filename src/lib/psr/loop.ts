@@ -7,6 +7,7 @@
 import type { Backend } from '../model/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelWeights } from '../model/weights.ts';
+import type { QuantizedModelWeights } from '../model/quant-checkpoint.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { ModelParams } from '../model/params.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
@@ -82,6 +83,8 @@ export interface LoopContext {
   config: ModelConfig;
   /** The frozen (dequantized) base weights. */
   base: ModelWeights;
+  /** The base's quantized linears when it is stored quantized (kept quantized on the backend). */
+  quantized?: QuantizedModelWeights | null;
   tok: Tokenizer;
   eval: EvalData;
 }
@@ -95,7 +98,7 @@ export interface LoopHooks {
 
 /** Evaluate the model `base + adapter` on the held-out data. */
 export async function evaluateModel(ctx: LoopContext, adapter: LoraAdapter | null): Promise<ModelEvaluation> {
-  const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'none');
+  const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'none', ctx.quantized ?? null);
   try {
     const solved = await solveGreedy(params, ctx.tok, ctx.eval.test, { format: 'steps', rowsPerBatch: 32, maxNewTokens: ctx.eval.maxSolutionTokens ?? 320 });
     const judge = await evaluateJudge(params, ctx.tok, ctx.eval.eftTest, DEFAULT_JUDGE_OPTIONS);
@@ -141,7 +144,7 @@ export async function runIterations(
   for (const [k, pool] of settings.pools.entries()) {
     const t = k + 1;
     const t0 = performance.now();
-    const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'lora');
+    const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'lora', ctx.quantized ?? null);
     const report: IterationReport = {
       iteration: t, method: settings.method, poolSize: pool.length, pairs: 0, searchStats: null, srlmStats: null,
       pairQuality: null, dpo: null, evaluation: null, error: null, seconds: 0,

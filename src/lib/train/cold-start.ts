@@ -20,6 +20,7 @@ import { encodeWeighted, toSftExample, type WeightedTokens } from './data.ts';
 import { trainSft, type TrainHooks, type TrainLogEntry } from './trainer.ts';
 import type { SftExample } from './objectives.ts';
 import { InvalidInputError } from '../errors.ts';
+import type { QuantizedModelWeights } from '../model/quant-checkpoint.ts';
 
 export interface ColdStartOptions {
   seed: number;
@@ -119,6 +120,7 @@ export async function coldStart(
   data: { ift: Problem[]; eft: EftExample[]; scored: ScoredSolution[] },
   opts: ColdStartOptions,
   hooks: TrainHooks = {},
+  quantized: QuantizedModelWeights | null = null,
 ): Promise<ColdStartResult> {
   if (data.ift.length + data.eft.length + data.scored.length === 0) throw new InvalidInputError('cold start needs IFT, EFT or scoring examples; all are empty.');
   const examples = [
@@ -134,7 +136,7 @@ export async function coldStart(
     opts.mode === 'lora'
       ? initLora(config, defineLoraConfig({ r: opts.loraRank, alpha: opts.loraAlpha, targetModules: [...LORA_TARGETS] }), createRng(opts.seed).fork('lora'))
       : null;
-  const params = ModelParams.create(backend, config, base, adapter, opts.mode);
+  const params = ModelParams.create(backend, config, base, adapter, opts.mode, quantized);
   const t0 = performance.now();
   const log = await trainSft(
     params,
