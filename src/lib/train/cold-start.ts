@@ -39,16 +39,22 @@ export interface ColdStartOptions {
   judgeWorking: JudgeWorkingMode;
 }
 
+/**
+ * Full fine-tuning by default: the cold start introduces tokens M0 never saw (`<q>`, `<sol>`,
+ * `<step>`, `<judge>`, `<work>`, `<verdict>`, the verdict letters), whose embeddings — tied to the
+ * output head — must be learned; LoRA on the linear layers cannot move them. M1 is therefore a full
+ * checkpoint, and the self-rewarding iterations train LoRA adapters on top of it (quantized).
+ */
 export const DEFAULT_COLD_START: Omit<ColdStartOptions, 'seed'> = {
-  mode: 'lora',
+  mode: 'full',
   loraRank: 32,
   loraAlpha: 32,
   epochs: 1,
   batchRows: 8,
-  maxLr: 2e-3,
-  minLr: 2e-4,
+  maxLr: 1e-3,
+  minLr: 1e-4,
   warmupSteps: 50,
-  weightDecay: 0.0,
+  weightDecay: 0.01,
   workingWeight: 1,
   verdictWeight: 5,
   judgeWorking: 'check',
