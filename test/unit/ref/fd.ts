@@ -1,28 +1,8 @@
-// Finite-difference helpers for the CPU reference tests: a seeded RNG, random arrays,
-// the scalar probe loss L = Σ out·R, and central differences on Float32 inputs that divide
+// Finite-difference helpers for the CPU reference tests (the seeded RNG and random arrays are
+// re-exported from test/util/random.ts): the scalar probe loss L = Σ out·R, and central differences on Float32 inputs that divide
 // by the step actually taken after f32 rounding.
 
-/** Deterministic uniform [0,1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Normal(0, scale²) samples (Box–Muller). */
-export function randn(rand: () => number, n: number, scale = 1): Float32Array {
-  const out = new Float32Array(n); // (n)
-  for (let i = 0; i < n; i++) {
-    const u = Math.max(rand(), 1e-12);
-    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  }
-  return out;
-}
+export { randn, rng } from '../../util/random.ts';
 
 /** Σ out·R in float64: the scalar loss whose gradient w.r.t. out is R. */
 export function dotLoss(out: ArrayLike<number>, R: ArrayLike<number>): number {
