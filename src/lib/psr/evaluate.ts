@@ -8,6 +8,7 @@ import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import type { Problem } from '../math/generator.ts';
 import type { EftExample } from '../math/datasets.ts';
 import { formatStepPrompt } from '../math/formats.ts';
+import { judgeWorking, parseJudgeOutput } from '../math/judge-format.ts';
 import { scoreSolution } from '../math/checker.ts';
 import { extractAnswer, splitSteps } from '../math/parse-output.ts';
 import { BOS, EOS, STEP } from '../tokenizer/special.ts';
@@ -81,6 +82,10 @@ export interface JudgeEvaluation {
   swap_consistency: number;
   /** Mean P(valid step wins), both orders averaged. */
   mean_p_correct: number;
+  /** The judge's own working lines equal the oracle's working (both lines), forward order. */
+  working_exact: number;
+  /** The verdict (P(A) > 0.5) agrees with the verdict the judge's own working implies, forward order. */
+  verdict_follows_working: number;
   pairs: number;
 }
 
@@ -90,7 +95,14 @@ export async function evaluateJudge(params: ModelParams, tok: Tokenizer, pairs: 
   let one = 0;
   let consistent = 0;
   let pSum = 0;
+  let exact = 0;
+  let follows = 0;
   judged.forEach((j, i) => {
+    // Diagnostics of the written working (evaluation may consult the oracle; training never does).
+    const oracle = judgeWorking(pairs[i]).lines.join(' ');
+    if (j.forward.working.trim() === oracle) exact++;
+    const own = parseJudgeOutput(j.forward.working);
+    if (own.workingVerdict !== null && (own.workingVerdict === 'A') === j.forward.pA > 0.5) follows++;
     const aIsValid = pairs[i].verdict === 'A';
     const pCorrect = aIsValid ? j.pA : 1 - j.pA;
     pSum += pCorrect;
@@ -107,6 +119,8 @@ export async function evaluateJudge(params: ModelParams, tok: Tokenizer, pairs: 
     judge_accuracy_one_order: one / (2 * n),
     swap_consistency: consistent / n,
     mean_p_correct: pSum / n,
+    working_exact: exact / n,
+    verdict_follows_working: follows / n,
     pairs: pairs.length,
   };
 }
