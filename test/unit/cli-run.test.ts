@@ -45,7 +45,7 @@ describe('psr run', () => {
 
   it('rejects a bad method with exit 2', async () => {
     const o = io();
-    expect(await runCli(['run', '--model', 'x', '--adapter', 'y', '--out', 'z', '--method', 'magic'], o)).toBe(2);
+    expect(await runCli(['run', '--model', 'x', '--out', 'z', '--method', 'magic'], o)).toBe(2);
     expect(o.stderr).toContain('--method must be psr or srlm');
   });
 });

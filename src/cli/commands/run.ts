@@ -17,6 +17,9 @@ import { pairsToJsonl } from '../../lib/psr/pairs.ts';
 import { saveAdapter } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/model/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { initLora } from '../../lib/model/lora.ts';
+import { defineLoraConfig, LORA_TARGETS } from '../../lib/model/lora-config.ts';
+import { createRng } from '../../lib/math/rng.ts';
 
 function numFlag(v: unknown, name: string, fallback: number, ok: (x: number) => boolean): number {
   if (v === undefined) return fallback;
@@ -29,11 +32,11 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'Run the self-rewarding loop headless (PSR or the SRLM baseline): pairs as Step-DPO JSONL, adapters, metrics.',
   usage:
-    'run --model DIR --adapter DIR --out DIR [--method psr|srlm] [--iterations K] [--problems N] [--seed S] [--dataset-seed S] ' +
+    'run --model DIR [--adapter DIR | --rank R] --out DIR [--method psr|srlm] [--iterations K] [--problems N] [--seed S] [--dataset-seed S] ' +
     '[--w 6] [--max-steps 20] [--temperature 0.5] [--beta 0.1] [--lr 5e-4] [--epochs 2] [--eval-problems N] [--eval-pairs N] [--backend wasm|cpu|webgpu] [--events] [--json]',
   options: {
     ...Object.fromEntries(
-      ['model', 'adapter', 'out', 'method', 'iterations', 'problems', 'seed', 'dataset-seed', 'w', 'max-steps', 'temperature', 'beta', 'lr', 'epochs', 'eval-problems', 'eval-pairs', 'backend'].map(
+      ['model', 'adapter', 'rank', 'out', 'method', 'iterations', 'problems', 'seed', 'dataset-seed', 'w', 'max-steps', 'temperature', 'beta', 'lr', 'epochs', 'eval-problems', 'eval-pairs', 'backend'].map(
         (k) => [k, { type: 'string' as const }],
       ),
     ),
@@ -41,7 +44,7 @@ export const runCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
-    for (const f of ['model', 'adapter', 'out']) if (typeof flags[f] !== 'string') throw new UsageError(`--${f} DIR is required.`);
+    for (const f of ['model', 'out']) if (typeof flags[f] !== 'string') throw new UsageError(`--${f} DIR is required.`);
     const method = (flags.method ?? 'psr') as Method;
     if (method !== 'psr' && method !== 'srlm') throw new UsageError(`--method must be psr or srlm (got ${String(flags.method)}).`);
     const iterations = intFlag(flags, 'iterations', 1, 10, 3);
@@ -63,7 +66,10 @@ export const runCommand: Command = {
     };
     const out = flags.out as string;
     await mkdir(out, { recursive: true });
-    const m = await loadModelDir(flags.model as string, flags.adapter as string);
+    const m = await loadModelDir(flags.model as string, typeof flags.adapter === 'string' ? flags.adapter : undefined);
+    // Without --adapter the loop starts from a fresh LoRA adapter (B = 0: exactly the model in --model).
+    const rank = intFlag(flags, 'rank', 1, 256, 16);
+    const startAdapter = m.adapter ?? initLora(m.config, defineLoraConfig({ r: rank, alpha: rank, targetModules: [...LORA_TARGETS] }), createRng(seed).fork('loop-lora'));
     // Pools grow like the paper's 400/800/1,200: N, 2N, 3N fresh problems, disjoint from the held-out sets.
     const poolSizes = Array.from({ length: iterations }, (_, i) => problems * (i + 1));
     const data = buildDatasets(defaultWorldConfig(), {
@@ -78,7 +84,7 @@ export const runCommand: Command = {
       const ctx = { backend, config: m.config, base: m.weights, quantized: m.quantized, tok: m.tok, eval: { test: pick(data.test, evalProblems), eftTest: pick(data.eftTest, evalPairs) } };
       const result = await runIterations(
         ctx,
-        m.adapter!,
+        startAdapter,
         { method, pools: data.pools, search, srlm: DEFAULT_SRLM_SETTINGS, dpo, seed },
         {
           onEvent(e: LoopEvent) {
@@ -99,7 +105,7 @@ export const runCommand: Command = {
         method, iterations, problems, pool_sizes: poolSizes, seed, dataset_seed: datasetSeed, search, dpo,
         eval_problems: ctx.eval.test.length, eval_pairs: ctx.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
-        command: `npm run psr -- run --model ${flags.model} --adapter ${flags.adapter} --method ${method} --iterations ${iterations} --problems ${problems} --seed ${seed} --out ${out}`,
+        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ` --rank ${rank}`} --method ${method} --iterations ${iterations} --problems ${problems} --seed ${seed} --out ${out}`,
       };
       await writeFile(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
       if (flags.events) await writeFile(join(out, 'events.jsonl'), events.join('\n') + '\n');
