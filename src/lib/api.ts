@@ -5,6 +5,14 @@ import type { GpuInfo } from './gpu/device.ts';
 import type { ProgressFn, SelfTestInput, SelfTestResult } from './kernels/selftest.ts';
 
 export type { GpuInfo, ProgressFn, SelfTestInput, SelfTestResult };
+// The app's model tasks (load, problems, solve, search, iteration, export): types in lab/types.ts.
+import type {
+  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
+  ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+} from './lab/types.ts';
+export type * from './lab/types.ts';
+import type { BenchProgress, BenchReport, BenchRequest } from './bench/engine-bench.ts';
+export type { BenchProgress, BenchReport, BenchRequest };
 
 /** Events the engine pushes on its own (not answers to a call). */
 export type EngineEvent =
@@ -23,4 +31,33 @@ export interface EngineApi {
   subscribe(listener: EngineListener): Promise<void>;
   /** Deliberately release the GPU device; reported as 'device-destroyed', never as a loss. */
   dispose(): Promise<void>;
+
+  // ---- The model (src/lib/lab): every task below but loadModel needs a loaded model (NoModelError). ----
+  /** Fetch and load a model folder; pick the backend ('auto': WebGPU on a hardware GPU, else WASM). One task at a time (EngineBusyError). */
+  loadModel(opts: LoadModelOptions, onProgress?: ProgressFn): Promise<ModelInfo>;
+  /** The loaded model (null before loadModel), with its generation t of M_t. */
+  modelInfo(): Promise<ModelInfo | null>;
+  /** A seeded problem of the math world at difficulty 1–6; its reference solution stays in the engine. */
+  newProblem(seed: number, difficulty: number): Promise<ProblemView>;
+  /** The reference solution of a problem made by newProblem (the page's "show reference" teaching toggle). */
+  referenceSolution(id: string): Promise<ReferenceSolution>;
+  /** Greedy solution, streamed step by step, each step with the oracle's verdict (teaching only). */
+  solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult>;
+  /** One problem's step-wise self-rewarding search, streaming SearchEvents plus 'oracle' labels after each round. */
+  searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome>;
+  /** One iteration M_t → M_{t+1} on fresh problems; afterwards the engine's model IS M_{t+1}. */
+  runIteration(settings: Partial<IterationSettings>, onEvent?: (e: IterationEvent) => void): Promise<IterationOutcome>;
+  /** Stop the running task (it rejects with CancelledError); pause / resume it. */
+  cancel(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  taskStatus(): Promise<TaskStatus>;
+  /** The last iteration's pairs as Step-DPO JSONL (NothingToExportError before any iteration). */
+  exportPairs(): Promise<string>;
+  /** The current adapter as PEFT files (adapter_config.json, adapter_model.safetensors); buffers are transferred. */
+  exportAdapter(): Promise<{ files: ExportedFile[] }>;
+
+  // ---- Benchmarks (src/lib/bench): the bench page ----
+  /** Benchmark this device (matmuls vs onnxruntime-web and the FMA probe, tokens/s); waits for a running task first; streams the partial report. */
+  bench(request: BenchRequest, onProgress?: (p: BenchProgress) => void): Promise<BenchReport>;
 }

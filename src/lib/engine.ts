@@ -5,15 +5,149 @@ import type { DeviceHandle } from './gpu/device.ts';
 import { GpuContext } from './gpu/context.ts';
 import { runSelfTest } from './kernels/selftest.ts';
 import type { DeviceLostError } from './errors.ts';
+import * as Comlink from 'comlink';
+import type {
+  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
+  ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+} from './lab/types.ts';
+import { ModelLab } from './lab/model-lab.ts';
+import type { FileSource } from './model/checkpoint.ts';
+import { FetchFiles } from './model/fetch-files.ts';
+import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest } from './bench/engine-bench.ts';
+import type { Ort } from './bench/ort-webgpu.ts';
+import { EngineBusyError } from './errors.ts';
 
 /** Creates the device; `onLost` must be called if the device is lost without being destroyed. */
 export type DeviceProvider = (onLost: (err: DeviceLostError) => void) => Promise<DeviceHandle>;
 
+export interface EngineOptions {
+  /** A FileSource for a model folder URL; default: fetch (the browser). Node tests pass a directory reader. */
+  files?: (baseUrl: string) => FileSource;
+  /** WebAssembly arena size for the CPU backend (default 384 MiB). */
+  wasmBytes?: number;
+  /** Loads onnxruntime-web for the bench page (the worker passes a dynamic import; absent: ORT is reported unavailable). */
+  loadOrt?: () => Promise<Ort>;
+}
+
+/** Call a callback that may be a comlink proxy (its promise may reject when the page went away). */
+function notify<A extends unknown[]>(cb: ((...args: A) => void) | undefined, ...args: A): void {
+  if (!cb) return;
+  try {
+    const r = cb(...args) as unknown;
+    if (r instanceof Promise) r.catch(() => {});
+  } catch {
+    // A listener that throws must not stop the task.
+  }
+}
+
+/** Release a comlink proxy'd callback once its task is over (no-op for plain functions). */
+function release(cb: unknown): void {
+  const r = (cb as Record<PropertyKey, unknown> | undefined)?.[Comlink.releaseProxy];
+  if (typeof r === 'function') (r as () => void)();
+}
+
 export class Engine implements EngineApi {
   private ctxPromise: Promise<GpuContext> | null = null;
   private listeners: EngineListener[] = [];
+  private readonly lab: ModelLab;
 
-  constructor(private readonly provide: DeviceProvider) {}
+  constructor(
+    private readonly provide: DeviceProvider,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.lab = new ModelLab({
+      gpu: () => this.context(),
+      files: options.files ?? ((url) => new FetchFiles(url)),
+      wasmBytes: options.wasmBytes,
+    });
+  }
+
+  /** Run a task with a (possibly proxied) callback, releasing the proxy afterwards. */
+  private async withCallback<E, T>(cb: ((e: E) => void) | undefined, task: (emit: (e: E) => void) => Promise<T>): Promise<T> {
+    try {
+      return await task((e) => notify(cb, e));
+    } finally {
+      release(cb);
+    }
+  }
+
+  // ---- the model (src/lib/lab) ----------------------------------------------------------------
+
+  async loadModel(opts: LoadModelOptions, onProgress?: ProgressFn): Promise<ModelInfo> {
+    try {
+      return await this.lab.loadModel(opts, (stage, f) => notify(onProgress, stage, f));
+    } finally {
+      release(onProgress);
+    }
+  }
+
+  async modelInfo(): Promise<ModelInfo | null> {
+    return this.lab.info();
+  }
+
+  async newProblem(seed: number, difficulty: number): Promise<ProblemView> {
+    return this.lab.newProblem(seed, difficulty);
+  }
+
+  async referenceSolution(id: string): Promise<ReferenceSolution> {
+    return this.lab.referenceSolution(id);
+  }
+
+  solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult> {
+    return this.withCallback(onEvent, (emit) => this.lab.solve(question, emit, opts));
+  }
+
+  searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome> {
+    return this.withCallback(onEvent, (emit) => this.lab.searchOneProblem(question, settings, emit));
+  }
+
+  runIteration(settings: Partial<IterationSettings>, onEvent?: (e: IterationEvent) => void): Promise<IterationOutcome> {
+    return this.withCallback(onEvent, (emit) => this.lab.runIteration(settings, emit));
+  }
+
+  async cancel(): Promise<void> {
+    this.lab.cancel();
+  }
+
+  async pause(): Promise<void> {
+    this.lab.pause();
+  }
+
+  async resume(): Promise<void> {
+    this.lab.resume();
+  }
+
+  async taskStatus(): Promise<TaskStatus> {
+    return this.lab.status();
+  }
+
+  async exportPairs(): Promise<string> {
+    return this.lab.exportPairs();
+  }
+
+  async exportAdapter(): Promise<{ files: ExportedFile[] }> {
+    const files = await this.lab.exportAdapter();
+    return Comlink.transfer({ files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
+  }
+
+  // ---- benchmarks (src/lib/bench) ----------------------------------------------------------------
+
+  async bench(request: BenchRequest, onProgress?: (p: BenchProgress) => void): Promise<BenchReport> {
+    try {
+      // Figures taken while another task computes would be meaningless: wait for it (up to 2 minutes).
+      const start = performance.now();
+      for (let task = this.lab.status().task; task !== null; task = this.lab.status().task) {
+        if (performance.now() - start > 120_000) {
+          throw new EngineBusyError(`the engine is still busy with "${task}"; wait for it to finish or cancel it, then run the benchmark again.`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const ctx = await this.context();
+      return await benchOnDevice(ctx.handle, request, { loadOrt: this.options.loadOrt }, (p) => notify(onProgress, p));
+    } finally {
+      release(onProgress);
+    }
+  }
 
   private emit(event: EngineEvent): void {
     for (const l of this.listeners) {

@@ -177,3 +177,22 @@ export class ContextFullError extends PsrError {}
 
 /** A preference-pair JSONL line is not valid JSON or lacks / mistypes a field; the message names the line. */
 export class PairFormatError extends PsrError {}
+
+// ---- Benchmarks and GPU memory planning (src/lib/bench, src/lib/model/memory.ts) ----
+
+/** A benchmark could not run as asked (nothing to time, an unknown section, a backend missing in this runtime). */
+export class BenchError extends PsrError {}
+
+/** A model config (with its batch, cache and training mode) needs more GPU memory than the adapter allows; the message names the buffer and what to reduce. */
+export class MemoryBudgetError extends PsrError {}
+
+// ---- The app's engine tasks (src/lib/lab, src/lib/model/fetch-files.ts) ----
+
+/** A task needs a loaded model (solve, search, iteration, export) but none is loaded yet. */
+export class NoModelError extends PsrError {}
+
+/** Another long task (search, iteration, model load) is still running in the engine. */
+export class EngineBusyError extends PsrError {}
+
+/** An export was asked for before there was anything to export (no pairs yet). */
+export class NothingToExportError extends PsrError {}

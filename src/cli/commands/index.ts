@@ -8,6 +8,8 @@ import { checkCommand } from './check.ts';
 import { datasetsCommand } from './datasets.ts';
 import { logitsCommand } from './logits.ts';
 import { benchCpuCommand } from './bench-cpu.ts';
+import { benchCommand } from './bench.ts';
+import { memoryCommand } from './memory.ts';
 import { trainBaseCommand } from './train-base.ts';
 import { evalCommand } from './eval.ts';
 import { coldStartCommand } from './cold-start.ts';
@@ -15,4 +17,4 @@ import { runCommand } from './run.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, quantizeCommand, dequantizeCommand];

@@ -2,16 +2,19 @@
 // dinp += dout·W with W (OC,C) int8 or q4, dequantized on the fly. CPU twin: src/lib/ref/matmul-quant.ts.
 // The weight lives in ONE storage buffer laid out as packQuantized() (src/lib/model/quant.ts) lays it out.
 // f32 weights take the plain matmul kernels. Functions are async only for the pipeline lookup; they
-// record dispatches, never flush.
+// record dispatches, never flush. On software adapters, when K and C are multiples of 4, the
+// register-blocked matmul_quant_vec4.wgsl replaces the workgroup-memory kernel (as in matmul.ts).
 import code from './matmul_quant.wgsl?raw';
+import vec4Code from './matmul_quant_vec4.wgsl?raw';
 import type { GpuContext } from '../gpu/context.ts';
 import { GUARANTEED, checkBuffer, checkDims, placeholderBuffer } from './common.ts';
-import { matmulBackward, matmulForward } from './matmul.ts';
+import { matmulBackward, matmulForward, type MatmulKernel } from './matmul.ts';
 import { KernelLimitError, ShapeError } from '../errors.ts';
 import { packQuantized, q4Groups } from '../model/quant.ts';
 import type { QuantFormat, QuantizedMatrix } from '../model/quant.ts';
 
-const TILE = 64; // dst rows and columns per workgroup (matmul_quant.wgsl BM, BP)
+const TILE = 64; // dst rows and columns per workgroup (matmul_quant.wgsl BM, BP; matmul_qvec4_big)
+const SKINNY_ROWS = 8; // dst rows per workgroup of matmul_qvec4_skinny (used when M ≤ 16)
 
 /** A quantized weight resident on the GPU: the packed words (data, then scales from word scaleOffset). */
 export interface GpuQuantWeight {
@@ -43,18 +46,25 @@ function checkWeight(op: string, w: GpuQuantWeight, C: number, OC: number): void
 
 async function record(
   ctx: GpuContext, op: string, entry: string, dst: GPUBuffer, a: GPUBuffer, w: GpuQuantWeight,
-  M: number, P: number, K: number, bias: GPUBuffer | null, forward: boolean,
+  M: number, P: number, K: number, bias: GPUBuffer | null, forward: boolean, kernel: MatmulKernel = 'auto',
 ): Promise<void> {
+  const useVec4 = (kernel === 'vec4' || (kernel === 'auto' && ctx.handle.info.software)) && K % 4 === 0 && w.C % 4 === 0;
+  const skinny = useVec4 && M <= 2 * SKINNY_ROWS;
   const gx = Math.ceil(P / TILE);
-  const gy = Math.ceil(M / TILE);
+  const gy = Math.ceil(M / (skinny ? SKINNY_ROWS : TILE));
   if (gx > GUARANTEED.workgroupsPerDimension || gy > GUARANTEED.workgroupsPerDimension) {
     throw new KernelLimitError(`${op}: a ${M}×${P} result needs ${gy}×${gx} tiles, over 65,535 per dimension; split the rows.`);
   }
-  const pipeline = await ctx.pipelines.get('matmul_quant', code, entry);
+  const pipeline = useVec4
+    ? await ctx.pipelines.get('matmul_quant_vec4', vec4Code, skinny ? 'matmul_qvec4_skinny' : 'matmul_qvec4_big', {
+      FMT_Q4: w.format === 'q4' ? 1 : 0,
+      TRANSPOSED: forward ? 0 : 1,
+    })
+    : await ctx.pipelines.get('matmul_quant', code, entry);
   const G = w.format === 'q4' ? q4Groups(w.C) : 0;
   const params = ctx.uniforms('matmul_quant', [M, P, K, w.C, G, w.scaleOffset, bias ? 1 : 0, 0]);
   const buffers = [dst, a, w.buffer, params];
-  if (forward) buffers.push(bias ?? placeholderBuffer(ctx));
+  if (forward || useVec4) buffers.push(bias ?? placeholderBuffer(ctx));
   ctx.dispatch(pipeline, buffers, [gx, gy]);
 }
 
@@ -68,6 +78,7 @@ export async function matmulQuantForward(
   N: number,
   C: number,
   OC: number,
+  options: { kernel?: MatmulKernel } = {},
 ): Promise<void> {
   const op = 'matmulQuantForward';
   checkDims(op, { N, C, OC });
@@ -75,8 +86,8 @@ export async function matmulQuantForward(
   checkBuffer(op, 'out', out, N * OC, '(N,OC)');
   checkBuffer(op, 'inp', inp, N * C, '(N,C)');
   if (bias) checkBuffer(op, 'bias', bias, OC, '(OC)');
-  if (w.format === 'f32') return matmulForward(ctx, out, inp, w.buffer, bias, N, C, OC);
-  await record(ctx, op, `matmul_${w.format}_forward`, out, inp, w, N, OC, C, bias, true);
+  if (w.format === 'f32') return matmulForward(ctx, out, inp, w.buffer, bias, N, C, OC, options);
+  await record(ctx, op, `matmul_${w.format}_forward`, out, inp, w, N, OC, C, bias, true, options.kernel);
 }
 
 /** dinp(N,C) += dout(N,OC)·W(OC,C), W dequantized on the fly. The base is frozen: no dW. */
@@ -88,6 +99,7 @@ export async function matmulQuantBackwardInput(
   N: number,
   C: number,
   OC: number,
+  options: { kernel?: MatmulKernel } = {},
 ): Promise<void> {
   const op = 'matmulQuantBackwardInput';
   checkDims(op, { N, C, OC });
@@ -95,6 +107,6 @@ export async function matmulQuantBackwardInput(
   checkBuffer(op, 'dinp', dinp, N * C, '(N,C)');
   checkBuffer(op, 'dout', dout, N * OC, '(N,OC)');
   // f32: the dinp gemm never reads `inp`; dinp (same (N,C) shape) stands in for it.
-  if (w.format === 'f32') return matmulBackward(ctx, dinp, null, null, dout, dinp, w.buffer, N, C, OC);
-  await record(ctx, op, `matmul_${w.format}_backward_input`, dinp, dout, w, N, C, OC, null, false);
+  if (w.format === 'f32') return matmulBackward(ctx, dinp, null, null, dout, dinp, w.buffer, N, C, OC, options);
+  await record(ctx, op, `matmul_${w.format}_backward_input`, dinp, dout, w, N, C, OC, null, false, options.kernel);
 }

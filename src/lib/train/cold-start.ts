@@ -92,7 +92,7 @@ export function scoredSolutions(problems: Problem[], seed: number): ScoredSoluti
   return problems.map((p, i) => simulateSolution(p, rng, rates[i % rates.length]));
 }
 
-/** Shuffle, then form batches of `rows` examples of similar length (T rounded up to 16). */
+/** Shuffle, then form batches of `rows` examples of similar length (T rounded up to 32: few shapes). */
 export function lengthBatches(examples: WeightedTokens[], rows: number, padId: number, seed: number): SftExample[] {
   const rng = createRng(seed).fork('batches');
   const order = rng.shuffle(examples.map((_, i) => i));
@@ -103,7 +103,7 @@ export function lengthBatches(examples: WeightedTokens[], rows: number, padId: n
     for (let i = 0; i < chunk.length; i += rows) {
       const group = chunk.slice(i, i + rows).map((k) => examples[k]);
       if (group.length < rows) continue; // a ragged tail batch would need its own workspace shape
-      const T = Math.ceil(Math.max(...group.map((g) => g.ids.length)) / 16) * 16;
+      const T = Math.ceil(Math.max(...group.map((g) => g.ids.length)) / 32) * 32;
       batches.push(toSftExample(group, T, padId));
     }
   }

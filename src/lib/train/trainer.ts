@@ -45,15 +45,23 @@ export async function trainSft(
     throw new InvalidInputError("trainSft: the model has nothing to train; create ModelParams with mode 'full' or 'lora'.");
   }
   if (!Number.isInteger(cfg.steps) || cfg.steps < 1) throw new InvalidInputError(`trainSft: steps = ${cfg.steps} must be a positive integer.`);
-  // One workspace per batch shape (length-bucketed fine-tuning batches differ in T).
+  // One workspace per batch shape (length-bucketed fine-tuning batches differ in T); the few most
+  // recently used are kept, older ones freed, so memory stays bounded whatever the bucket count.
+  const MAX_WORKSPACES = 3;
   const workspaces = new Map<string, Workspace>();
   const workspaceFor = (B: number, T: number): Workspace => {
     const key = `${B}x${T}`;
     let ws = workspaces.get(key);
-    if (!ws) {
+    if (ws) workspaces.delete(key);
+    else {
+      if (workspaces.size >= MAX_WORKSPACES) {
+        const [oldest, old] = workspaces.entries().next().value as [string, Workspace];
+        old.free();
+        workspaces.delete(oldest);
+      }
       ws = new Workspace(params.backend, params, B, T);
-      workspaces.set(key, ws);
     }
+    workspaces.set(key, ws); // most recent last
     return ws;
   };
   workspaceFor(cfg.batchRows, cfg.seqLen);

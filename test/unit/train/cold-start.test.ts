@@ -35,13 +35,13 @@ describe('cold-start examples', () => {
     expect(tok.decode(scored)).toBe(`${p.steps.join(' <step> ')} <eos>`);
   });
 
-  it('length batches cover every full batch of examples once, T a multiple of 16', () => {
+  it('length batches cover every full batch of examples once, T a multiple of 32', () => {
     const examples = [...data.ift.map((p) => iftTokens(tok, p)), ...data.eft.map((e) => eftTokens(tok, e, { workingWeight: 1, verdictWeight: 5, judgeWorking: 'check' }))];
     const batches = lengthBatches(examples, 8, tok.padId, 1);
     expect(batches).toHaveLength(10);
     const seen = batches.flatMap((b) => Array.from({ length: b.batch.B }, (_, r) => Array.from(b.batch.tokens.subarray(r * b.batch.T, r * b.batch.T + b.batch.lengths[r])).join(',')));
     expect(new Set(seen).size).toBe(80);
-    for (const b of batches) expect(b.batch.T % 16).toBe(0);
+    for (const b of batches) expect(b.batch.T % 32).toBe(0);
     expect(lengthBatches(examples, 8, tok.padId, 1).map((b) => b.batch.T)).toEqual(batches.map((b) => b.batch.T));
   });
 });

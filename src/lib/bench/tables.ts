@@ -1,0 +1,70 @@
+// The benchmark report as tables (shared by the CLI's text output and the bench page): one row per
+// matmul shape with every kernel's GFLOP/s and the ratios, and one row per throughput figure.
+// Missing figures are null (the page prints "—", the text output "-").
+import type { BenchReport } from './report.ts';
+
+export interface Table {
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+const at = (o: Record<string, number> | undefined, k: string): number | null => (o && Number.isFinite(o[k]) ? o[k] : null);
+
+export function matmulTable(r: BenchReport): Table {
+  const f32 = r.matmul.f32;
+  const columns = [
+    'shape N×C×OC', 'layer', 'f32 GF/s', 'int8 GF/s', 'q4 GF/s', 'f32 / probe', 'ORT webgpu GF/s', 'f32 / ORT', 'int8 / ORT', 'q4 / ORT',
+    'tiled (before) GF/s', 'tuned / tiled', 'cpu wasm GF/s', 'ORT wasm GF/s', 'cpu / ORT wasm',
+  ];
+  const rows = Object.entries(r.matmul.shapes).map(([k, s]) => [
+    k, s.layer,
+    at(f32.webgpu.gflops, k), at(r.matmul.int8.webgpu.gflops, k), at(r.matmul.q4.webgpu.gflops, k),
+    at(f32.webgpu.fraction_of_probe, k),
+    at(f32.ort_webgpu?.gflops, k), at(f32.webgpu.ratio_vs_ort, k), at(r.matmul.int8.webgpu.ratio_vs_ort, k), at(r.matmul.q4.webgpu.ratio_vs_ort, k),
+    at(f32.webgpu_tiled_baseline?.gflops, k), at(f32.webgpu_tiled_baseline?.speedup_of_tuned, k),
+    at(f32.cpu?.gflops, k), at(f32.ort_wasm?.gflops, k), at(f32.cpu?.ratio_vs_ort_wasm, k),
+  ]);
+  return { columns, rows };
+}
+
+export function throughputTable(r: BenchReport): Table {
+  const rows: Table['rows'] = [];
+  const add = (what: string, per: Record<string, { tokens_per_s: number; tokens: number; ms: number }>, detail: (b: string) => string) => {
+    for (const [backend, e] of Object.entries(per)) rows.push([what, backend, e.tokens_per_s, e.ms, detail(backend)]);
+  };
+  add('prefill', r.prefill, (b) => `one prompt of ${r.prefill[b].tokens} tokens`);
+  add('decode', r.decode, (b) => `${r.decode[b].rows} candidates after a ${r.decode[b].prefix}-token prefix, ${r.decode[b].tokens} tokens`);
+  add('train LoRA', r.train.lora, (b) => `batch ${r.train.lora[b].batch}, rank ${r.train.lora[b].rank}, forward + backward + AdamW`);
+  add('train full', r.train.full, (b) => `batch ${r.train.full[b].batch}, forward + backward + AdamW`);
+  return { columns: ['what', 'backend', 'tokens/s', 'ms', 'unit of work'], rows };
+}
+
+function cell(v: string | number | null): string {
+  if (v === null) return '-';
+  if (typeof v === 'string') return v;
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString();
+}
+
+export function tableText(t: Table): string {
+  const cells = [t.columns, ...t.rows.map((r) => r.map(cell))];
+  const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  return cells.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** The whole report as text: machine, adapter, probe, the two tables, ORT's status, memory. */
+export function reportText(r: BenchReport): string {
+  const lines = [
+    `PSR Lab benchmark (${r.mode}, ${r.runtime}, ${r.started_at}, ${r.elapsed_s} s)`,
+    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.platform}, ${r.machine.runtime_version}`,
+    `adapter: ${r.adapter.vendor} / ${r.adapter.architecture}${r.adapter.description ? ` (${r.adapter.description})` : ''}` +
+      `${r.adapter.software ? ', software' : ''}; GPU timing: ${r.adapter.gpu_timing}`,
+    `probe: fma ${r.probe.fma_gflops} GFLOP/s, multiply+add ${r.probe.mul_add_gflops} GFLOP/s (${r.probe.note})`,
+    `onnxruntime-web webgpu: ${r.ort.webgpu.available ? `ran (${r.ort.webgpu.timing}; first run ${r.ort.webgpu.first_run_s} s)` : `unavailable: ${r.ort.webgpu.error}`}`,
+    '',
+    tableText(matmulTable(r)),
+    tableText(throughputTable(r)),
+  ];
+  const g = r.matmul.f32.webgpu.geomean;
+  if (g) lines.push(`geomean f32 webgpu: ${g.gflops} GFLOP/s, ${g.fraction_of_probe} of the probe${g.ratio_vs_ort ? `, ${g.ratio_vs_ort}× ORT webgpu` : ''}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,256 @@
+// ModelLab: the loaded model and the app's tasks on it (load, problems, solve, search, one
+// iteration, export), behind the Engine's EngineApi methods. Holds M_t: the frozen base weights,
+// the current LoRA adapter and inference parameters on the chosen backend; an iteration replaces
+// the adapter (the model becomes M_{t+1}). One task at a time (TaskGate), cancellable, pausable.
+import { loadModel, type LoadedModel } from '../model/load-model.ts';
+import type { FileSource } from '../model/checkpoint.ts';
+import { saveAdapter } from '../model/checkpoint.ts';
+import { MemoryFiles } from '../model/memory-files.ts';
+import { ModelParams } from '../model/params.ts';
+import type { Backend } from '../model/backend.ts';
+import { WasmBackend } from '../model/wasm-backend.ts';
+import { GpuBackend } from '../model/gpu-backend.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { ModelWeights } from '../model/weights.ts';
+import { initLora, type LoraAdapter } from '../model/lora.ts';
+import { defineLoraConfig, LORA_TARGETS } from '../model/lora-config.ts';
+import { defaultWorldConfig } from '../math/config.ts';
+import { contentHash, generateProblems, type Problem } from '../math/generator.ts';
+import { createRng } from '../math/rng.ts';
+import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from '../psr/step-model.ts';
+import { searchSettings } from '../psr/search-config.ts';
+import type { ModelEvaluation } from '../psr/loop.ts';
+import { pairsToJsonl, type PreferencePair } from '../psr/pairs.ts';
+import { InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
+import { decideBackend, type GpuProbe } from './backend-choice.ts';
+import { TaskGate } from './task-gate.ts';
+import { DEFAULT_SOLVE_MAX_STEPS, solveStepwise } from './solve-task.ts';
+import { searchWithOracle } from './search-task.ts';
+import { iterationSettings, runOneIteration } from './iteration-task.ts';
+import type {
+  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
+  ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+} from './types.ts';
+
+/** 384 MiB: the tiny model, its LoRA optimizer state, decoders and training activations, with room to spare. */
+export const BROWSER_WASM_ARENA_BYTES = 384 * 1024 * 1024;
+
+export interface LabOptions {
+  /** The GPU context (the Engine's, acquired lazily); rejects with the device error when there is none. */
+  gpu: () => Promise<GpuContext>;
+  /** A FileSource for a model folder URL (the browser: FetchFiles; Node tests: a directory). */
+  files: (baseUrl: string) => FileSource;
+  wasmBytes?: number;
+}
+
+interface Loaded {
+  info: ModelInfo;
+  model: LoadedModel;
+  backend: Backend;
+  adapter: LoraAdapter;
+  params: ModelParams;
+}
+
+export type Progress = (stage: string, fraction: number) => void;
+
+function countWeights(w: ModelWeights): number {
+  let n = w.embedTokens.length + w.norm.length + (w.lmHead?.length ?? 0);
+  for (const l of w.layers) for (const v of Object.values(l)) n += (v as Float32Array | null)?.length ?? 0;
+  return n;
+}
+
+function countAdapter(a: LoraAdapter | null): number {
+  let n = 0;
+  for (const l of a?.layers ?? []) for (const p of Object.values(l)) n += (p?.a.length ?? 0) + (p?.b.length ?? 0);
+  return n;
+}
+
+export class ModelLab {
+  private loaded: Loaded | null = null;
+  private readonly gate = new TaskGate();
+  private readonly problems = new Map<string, Problem & { seed: number }>();
+  private lastPairs: PreferencePair[] = [];
+  private evalCache: { key: string; result: ModelEvaluation } | null = null;
+
+  constructor(private readonly opts: LabOptions) {}
+
+  status(): TaskStatus {
+    return { task: this.gate.current, paused: this.gate.paused };
+  }
+  cancel(): void {
+    this.gate.cancel();
+  }
+  pause(): void {
+    this.gate.pause();
+  }
+  resume(): void {
+    this.gate.resume();
+  }
+
+  info(): ModelInfo | null {
+    return this.loaded?.info ?? null;
+  }
+
+  private need(): Loaded {
+    if (!this.loaded) throw new NoModelError('no model is loaded yet; wait for the model to finish loading (or load one), then try again.');
+    return this.loaded;
+  }
+
+  async loadModel(o: LoadModelOptions, onProgress?: Progress): Promise<ModelInfo> {
+    if (typeof o?.baseUrl !== 'string' || o.baseUrl === '') throw new InvalidInputError('loadModel needs {baseUrl}: the URL of a model folder such as models/psr-tiny/.');
+    const requested = o.backend ?? 'auto';
+    if (!['auto', 'webgpu', 'wasm'].includes(requested)) throw new InvalidInputError(`backend must be auto, webgpu or wasm, got ${String(requested)}.`);
+    return this.gate.run('load model', async () => {
+      const t0 = performance.now();
+      const progress = (stage: string, f: number) => onProgress?.(stage, f);
+      progress('choosing a backend', 0);
+      let ctx: GpuContext | null = null;
+      let probe: GpuProbe | null = null;
+      let deviceError: unknown = null;
+      if (requested !== 'wasm') {
+        try {
+          ctx = await this.opts.gpu();
+          probe = { ok: true, info: ctx.handle.info };
+        } catch (e) {
+          deviceError = e;
+          const err = e as { name?: string; message?: string };
+          probe = { ok: false, name: err.name ?? 'Error', message: err.message ?? String(e) };
+        }
+      }
+      const decision = decideBackend(requested, probe);
+      if (!decision) throw deviceError;
+      const base = o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`;
+      progress('downloading the model', 0.1);
+      const src = this.opts.files(base);
+      const adapterSrc = this.opts.files(`${base}adapter/`);
+      const hasAdapter = await adapterSrc.exists('adapter_config.json');
+      const model = await loadModel(src, hasAdapter ? adapterSrc : undefined);
+      progress('uploading the weights', 0.8);
+      // Free the previous model before making the new one (the old wasm arena goes with it).
+      this.loaded?.params.free();
+      this.loaded = null;
+      this.evalCache = null;
+      this.lastPairs = [];
+      const raw: Backend = decision.backend === 'webgpu' ? new GpuBackend(ctx!) : new WasmBackend(this.opts.wasmBytes ?? BROWSER_WASM_ARENA_BYTES);
+      const backend = this.gate.wrap(raw);
+      // Without a shipped adapter the self-rewarding iterations start from a fresh LoRA on the base
+      // (B = 0: exactly the base model). psr_model.json says which M_t the base itself is.
+      const meta = (await src.exists('psr_model.json')) ? (JSON.parse(new TextDecoder().decode(await src.read('psr_model.json'))) as { generation?: unknown }) : {};
+      const adapter =
+        model.adapter ??
+        initLora(model.config, defineLoraConfig({ r: 16, alpha: 16, targetModules: [...LORA_TARGETS] }), createRng('fresh-lora'));
+      const params = ModelParams.create(backend, model.config, model.weights, adapter, 'none', model.quantized);
+      const c = model.config;
+      const info: ModelInfo = {
+        name: o.name ?? (base.split('/').filter((s) => s !== '').pop() ?? 'model'),
+        parameters: countWeights(model.weights),
+        adapterParameters: countAdapter(adapter),
+        storage: model.storage,
+        adapter: { r: adapter.config.r, alpha: adapter.config.alpha, targets: [...adapter.config.targetModules] },
+        requested,
+        backend: decision.backend,
+        backendReason: decision.reason,
+        vocabSize: c.vocabSize,
+        context: c.maxPositionEmbeddings,
+        layers: c.numLayers,
+        hiddenSize: c.hiddenSize,
+        loadMs: 0,
+        generation: typeof meta.generation === 'number' ? meta.generation : model.adapter ? 1 : 0,
+      };
+      this.loaded = { info, model, backend, adapter, params };
+      info.loadMs = performance.now() - t0;
+      progress('ready', 1);
+      return info;
+    });
+  }
+
+  newProblem(seed: number, difficulty: number): ProblemView {
+    const world = defaultWorldConfig();
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new InvalidInputError(`problem seed must be a whole number in [0, 4294967295], got ${seed}.`);
+    if (!Number.isInteger(difficulty) || difficulty < 1 || difficulty > world.difficulties.length) {
+      throw new InvalidInputError(`difficulty must be a whole number from 1 to ${world.difficulties.length}, got ${difficulty}.`);
+    }
+    const [p] = generateProblems(world, { seed, count: 1, difficulty });
+    if (this.problems.size > 500) this.problems.clear();
+    this.problems.set(p.id, { ...p, seed });
+    return { id: p.id, question: p.question, difficulty: p.difficulty, seed };
+  }
+
+  referenceSolution(id: string): ReferenceSolution {
+    const p = this.problems.get(id);
+    if (!p) throw new InvalidInputError(`no problem with id ${JSON.stringify(id)} was made in this session; make a new problem first.`);
+    return { id, steps: [...p.steps], answer: p.answer };
+  }
+
+  private stepModel(l: Loaded): TinyStepModel {
+    return new TinyStepModel(l.params, l.model.tok, DEFAULT_TINY_STEP_OPTIONS);
+  }
+
+  private checkQuestion(question: string): void {
+    if (typeof question !== 'string' || question.trim() === '') throw new InvalidInputError('the question is empty; make a new problem first.');
+  }
+
+  solve(question: string, onEvent: (e: SolveEvent) => void, o: SolveOptions = {}): Promise<SolveResult> {
+    const l = this.need();
+    this.checkQuestion(question);
+    const maxSteps = o.maxSteps ?? DEFAULT_SOLVE_MAX_STEPS;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 64) throw new InvalidInputError(`maxSteps must be a whole number in [1, 64], got ${maxSteps}.`);
+    return this.gate.run('solve', (control) => solveStepwise(this.stepModel(l), question, maxSteps, onEvent, control));
+  }
+
+  searchOneProblem(question: string, req: SearchRequest, onEvent: (e: SearchViewEvent) => void): Promise<SearchOutcome> {
+    const l = this.need();
+    this.checkQuestion(question);
+    const settings = searchSettings({
+      w: req.w, temperature: req.temperature, maxSteps: req.maxSteps, iteration: l.info.generation,
+      ...(req.topP !== undefined ? { topP: req.topP } : {}),
+      ...(req.judgeOrder !== undefined ? { judgeOrder: req.judgeOrder } : {}),
+      ...(req.maxRollbacks !== undefined ? { maxRollbacks: req.maxRollbacks } : {}),
+    });
+    const id = [...this.problems.values()].find((p) => p.question === question)?.id ?? `q-${contentHash(question)}`;
+    return this.gate.run('search', (control) => searchWithOracle(this.stepModel(l), { id, question }, settings, req.seed ?? 1, onEvent, control));
+  }
+
+  runIteration(over: Partial<IterationSettings>, onEvent: (e: IterationEvent) => void): Promise<IterationOutcome> {
+    const l = this.need();
+    const settings = iterationSettings(over);
+    return this.gate.run('iteration', async (control) => {
+      const t = l.info.generation;
+      const key = `${t}|${settings.evalProblems}|${settings.evalPairs}`;
+      const r = await runOneIteration({
+        ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: l.model.quantized, tok: l.model.tok },
+        adapter: l.adapter,
+        generation: t,
+        settings,
+        cachedBefore: this.evalCache?.key === key ? this.evalCache.result : null,
+        onEvent,
+        control,
+      });
+      // The model is now M_{t+1}: new adapter, new inference parameters, its evaluation cached.
+      const params = ModelParams.create(l.backend, l.model.config, l.model.weights, r.adapter, 'none', l.model.quantized);
+      l.params.free();
+      l.params = params;
+      l.adapter = r.adapter;
+      l.info = { ...l.info, generation: t + 1 };
+      this.lastPairs = r.pairs;
+      const after = r.outcome.report.evaluation;
+      this.evalCache = after ? { key: `${t + 1}|${settings.evalProblems}|${settings.evalPairs}`, result: after } : null;
+      return r.outcome;
+    });
+  }
+
+  exportPairs(): string {
+    if (this.lastPairs.length === 0) {
+      throw new NothingToExportError('there are no preference pairs yet; run an iteration first (its pairs are what gets exported).');
+    }
+    return pairsToJsonl(this.lastPairs);
+  }
+
+  async exportAdapter(): Promise<ExportedFile[]> {
+    const l = this.need();
+    const sink = new MemoryFiles();
+    await saveAdapter(sink, l.model.config, l.adapter);
+    // Fresh copies: each file owns its ArrayBuffer, so it can be transferred to the page.
+    return [...sink.files.entries()].map(([name, bytes]) => ({ name, bytes: bytes.slice() }));
+  }
+}

@@ -1,0 +1,154 @@
+// The app's engine tasks as the UI sees them (part of EngineApi, see api.ts): load a model, make
+// problems, solve greedily, watch one step-wise self-rewarding search, run one iteration, export.
+// Everything here is structured-clone friendly (plain objects, arrays, typed arrays) so it
+// crosses comlink unchanged. Oracle labels are for teaching displays only: the loop never sees them.
+import type { SearchEvent } from '../psr/events.ts';
+import type { PreferencePair } from '../psr/pairs.ts';
+import type { PairLabel } from '../psr/pair-quality.ts';
+import type { ProblemResult } from '../psr/search-stats.ts';
+import type { IterationReport, LoopEvent, ModelEvaluation } from '../psr/loop.ts';
+
+export type { CandidateView, SearchEvent } from '../psr/events.ts';
+export type { PreferencePair, PairLabel, IterationReport, ModelEvaluation };
+
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+export type BackendUsed = 'webgpu' | 'wasm';
+
+export interface LoadModelOptions {
+  /** Absolute URL of the model folder (config.json, model.safetensors, tokenizer.json, adapter/). */
+  baseUrl: string;
+  /** Display name (default: the folder name). */
+  name?: string;
+  /** 'auto' (default): WebGPU on a hardware GPU, WebAssembly SIMD on the CPU otherwise. */
+  backend?: BackendChoice;
+}
+
+export interface ModelInfo {
+  name: string;
+  /** Base model parameters (embedding counted once when tied). */
+  parameters: number;
+  /** LoRA adapter parameters (0 without an adapter). */
+  adapterParameters: number;
+  /** How the base weights are stored: 'f32', 'int8' or 'q4'. */
+  storage: string;
+  adapter: { r: number; alpha: number; targets: string[] } | null;
+  requested: BackendChoice;
+  backend: BackendUsed;
+  /** Why this backend was used, in one sentence for the page. */
+  backendReason: string;
+  vocabSize: number;
+  /** Context length in tokens. */
+  context: number;
+  layers: number;
+  hiddenSize: number;
+  loadMs: number;
+  /** t of the model M_t now loaded: 1 with the shipped M1 adapter, +1 per finished iteration. */
+  generation: number;
+}
+
+export interface ProblemView {
+  id: string;
+  question: string;
+  difficulty: number;
+  seed: number;
+}
+
+export interface ReferenceSolution {
+  id: string;
+  steps: string[];
+  answer: number;
+}
+
+/** The ground-truth checker's verdict on one step: teaching display only. */
+export interface OracleLabel {
+  valid: boolean;
+  /** Checker kind: correct, correct_final_answer, arithmetic_error, … */
+  kind: string;
+  detail: string;
+}
+
+export type SolveEvent = { type: 'step'; index: number; text: string; final: boolean; oracle: OracleLabel | null };
+
+export interface SolveOptions {
+  /** Longest solution in steps (default 16). */
+  maxSteps?: number;
+}
+
+export interface SolveResult {
+  steps: string[];
+  /** The number the last step declares (null when none). */
+  answer: number | null;
+  /** The answer the question's quantity graph gives (oracle; null for questions outside the world). */
+  trueAnswer: number | null;
+  correct: boolean;
+  stop: 'final' | 'max-steps' | 'context-full';
+  ms: number;
+}
+
+export interface SearchRequest {
+  w: number;
+  temperature: number;
+  maxSteps: number;
+  topP?: number;
+  judgeOrder?: 'both' | 'random';
+  maxRollbacks?: number;
+  seed?: number;
+}
+
+/** The search's own events, plus oracle labels of a round's candidates (emitted after the round was scored). */
+export type SearchViewEvent =
+  | SearchEvent
+  | { type: 'oracle'; problemId: string; step: number; round: number; labels: (OracleLabel | null)[] };
+
+export interface PairView {
+  pair: PreferencePair;
+  /** Oracle grading of the pair (display and metrics only); null when the question cannot be parsed. */
+  label: PairLabel | null;
+}
+
+export interface SearchOutcome {
+  result: ProblemResult;
+  pairs: PairView[];
+  ms: number;
+}
+
+export interface IterationSettings {
+  /** Fresh problems to search (default 8). */
+  problems: number;
+  w: number;
+  temperature: number;
+  maxSteps: number;
+  beta: number;
+  lr: number;
+  epochs: number;
+  /** Held-out problems for the before/after evaluation (default 24). */
+  evalProblems: number;
+  /** Held-out judge pairs for the before/after evaluation (default 24). */
+  evalPairs: number;
+  seed: number;
+}
+
+/** Loop events (search events thinned to progress), with models labelled M_t by the engine's generation. */
+export type IterationEvent = LoopEvent;
+
+export interface IterationOutcome {
+  from: string;
+  to: string;
+  settings: IterationSettings;
+  report: IterationReport;
+  /** Evaluation of the starting model (cached per model and evaluation size). */
+  before: ModelEvaluation | null;
+  pairs: PairView[];
+  ms: number;
+}
+
+export interface ExportedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What the engine is busy with, if anything. */
+export interface TaskStatus {
+  task: string | null;
+  paused: boolean;
+}

@@ -1,0 +1,83 @@
+// LoopState: "run an iteration" — its settings, Start / Pause / Resume / Cancel, the live view
+// folded from the engine's events, the outcome (pairs with oracle quality labels, before / after
+// evaluation) and the exports (Step-DPO JSONL pairs, PEFT adapter files) as downloads.
+import * as Comlink from 'comlink';
+import type { IterationEvent, IterationOutcome, IterationSettings } from '../../lib/api.ts';
+import type { EngineTasks } from './engine-tasks.svelte.ts';
+import type { ModelState } from './model-state.svelte.ts';
+import { applyLoopEvent, EMPTY_LOOP_VIEW, type LoopView } from './loop-view.ts';
+import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
+import { errorParts, type ErrorParts } from './task-errors.ts';
+
+/** The page's defaults: small enough for a live demo on a laptop CPU. */
+export const PAGE_ITERATION_DEFAULTS: IterationSettings = {
+  problems: 8, w: 4, temperature: 0.5, maxSteps: 10, beta: 0.1, lr: 5e-4, epochs: 2, evalProblems: 24, evalPairs: 24, seed: 1,
+};
+
+export class LoopState {
+  settings = $state<IterationSettings>({ ...PAGE_ITERATION_DEFAULTS });
+  view = $state.raw<LoopView>(EMPTY_LOOP_VIEW);
+  outcome = $state.raw<IterationOutcome | null>(null);
+  error = $state<ErrorParts | null>(null);
+  running = $state(false);
+  /** The models of the running (or last) iteration, e.g. M1 → M2. */
+  from = $state('');
+  to = $state('');
+  pairsLink = $state.raw<DownloadLink | null>(null);
+  adapterLinks = $state.raw<DownloadLink[]>([]);
+  exportError = $state<ErrorParts | null>(null);
+
+  constructor(
+    private readonly tasks: EngineTasks,
+    private readonly model: ModelState,
+  ) {}
+
+  async start(): Promise<void> {
+    const t = this.model.info?.generation ?? 1;
+    this.from = `M${t}`;
+    this.to = `M${t + 1}`;
+    this.view = EMPTY_LOOP_VIEW;
+    this.outcome = null;
+    this.error = null;
+    this.running = true;
+    try {
+      this.outcome = await this.tasks.run('iteration', () =>
+        this.tasks.api.runIteration(
+          $state.snapshot(this.settings),
+          Comlink.proxy((e: IterationEvent) => {
+            this.view = applyLoopEvent(this.view, e);
+          }),
+        ),
+      );
+      await this.model.refresh();
+    } catch (e) {
+      this.error = errorParts(e);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async exportPairs(): Promise<void> {
+    this.exportError = null;
+    try {
+      const text = await this.tasks.api.exportPairs();
+      if (this.pairsLink) revoke([this.pairsLink]);
+      this.pairsLink = blobLink(`psr-pairs-${this.from || 'M1'}.jsonl`, text, 'application/jsonl');
+      clickDownload(this.pairsLink);
+    } catch (e) {
+      this.exportError = errorParts(e);
+    }
+  }
+
+  async exportAdapter(): Promise<void> {
+    this.exportError = null;
+    try {
+      const { files } = await this.tasks.api.exportAdapter();
+      revoke(this.adapterLinks);
+      const label = this.model.label || 'model';
+      this.adapterLinks = files.map((f) => blobLink(`${label}-${f.name}`, f.bytes as Uint8Array<ArrayBuffer>, f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream'));
+    } catch (e) {
+      this.exportError = errorParts(e);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// ModelState: the shipped model as the page sees it — which one (public/models/index.json), on
+// which backend (Auto / WebGPU / CPU-WASM, also settable with ?backend=), loading progress, and
+// the engine's ModelInfo once loaded. Changing the backend reloads the model.
+import * as Comlink from 'comlink';
+import type { BackendChoice, ModelInfo } from '../../lib/api.ts';
+import type { EngineTasks } from './engine-tasks.svelte.ts';
+import { errorParts } from './task-errors.ts';
+
+export interface ModelEntry {
+  name: string;
+  /** Folder path relative to models/ (e.g. "psr-tiny/"). */
+  path: string;
+  description: string;
+}
+
+export type ModelLoadState =
+  | { kind: 'idle' }
+  | { kind: 'loading'; stage: string; fraction: number }
+  | { kind: 'ready'; info: ModelInfo }
+  | { kind: 'failed'; name: string; message: string };
+
+export const DEFAULT_MODEL: ModelEntry = { name: 'psr-tiny', path: 'psr-tiny/', description: 'The embedded tiny math model (M1 adapter).' };
+
+const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'wasm'];
+
+/** ?backend=wasm|webgpu|auto in the page URL (for demos on odd machines and for tests). */
+export function backendFromUrl(search: string): BackendChoice {
+  const b = new URLSearchParams(search).get('backend');
+  return BACKENDS.includes(b as BackendChoice) ? (b as BackendChoice) : 'auto';
+}
+
+/** The first model of models/index.json, or the default when the index cannot be read. */
+async function defaultEntry(modelsUrl: URL): Promise<ModelEntry> {
+  try {
+    const res = await fetch(new URL('index.json', modelsUrl));
+    const list = (await res.json()) as { models?: ModelEntry[] } | ModelEntry[];
+    const first = Array.isArray(list) ? list[0] : list.models?.[0];
+    if (first && typeof first.path === 'string' && typeof first.name === 'string') return first;
+  } catch {
+    // fall through to the default
+  }
+  return DEFAULT_MODEL;
+}
+
+export class ModelState {
+  state = $state<ModelLoadState>({ kind: 'idle' });
+  backend = $state<BackendChoice>('auto');
+  entry = $state<ModelEntry | null>(null);
+  readonly info = $derived(this.state.kind === 'ready' ? this.state.info : null);
+  readonly label = $derived(this.info ? `M${this.info.generation}` : '');
+
+  constructor(
+    private readonly tasks: EngineTasks,
+    backend: BackendChoice,
+  ) {
+    this.backend = backend;
+  }
+
+  async load(): Promise<void> {
+    const modelsUrl = new URL('models/', document.baseURI);
+    this.state = { kind: 'loading', stage: 'reading the model list', fraction: 0 };
+    try {
+      const entry = this.entry ?? (await defaultEntry(modelsUrl));
+      this.entry = entry;
+      const baseUrl = new URL(entry.path, modelsUrl).href;
+      const info = await this.tasks.run('load model', () =>
+        this.tasks.api.loadModel(
+          { baseUrl, name: entry.name, backend: this.backend },
+          Comlink.proxy((stage: string, fraction: number) => {
+            if (this.state.kind === 'loading') this.state = { kind: 'loading', stage, fraction };
+          }),
+        ),
+      );
+      this.state = { kind: 'ready', info };
+    } catch (e) {
+      this.state = { kind: 'failed', ...errorParts(e) };
+    }
+  }
+
+  setBackend(b: BackendChoice): void {
+    if (b === this.backend && this.state.kind === 'ready') return;
+    this.backend = b;
+    void this.load();
+  }
+
+  /** Re-read ModelInfo after the engine's model changed (an iteration made M_{t+1}). */
+  async refresh(): Promise<void> {
+    const info = await this.tasks.api.modelInfo();
+    if (info) this.state = { kind: 'ready', info };
+  }
+}

@@ -1,0 +1,28 @@
+// Errors from engine calls as the page shows them: {name, message} (names survive comlink), and
+// what the visitor can do about each named error of the model tasks.
+export interface ErrorParts {
+  name: string;
+  message: string;
+}
+
+export function errorParts(e: unknown): ErrorParts {
+  const err = e as { name?: unknown; message?: unknown } | null;
+  return {
+    name: typeof err?.name === 'string' ? err.name : 'Error',
+    message: typeof err?.message === 'string' ? err.message : String(e),
+  };
+}
+
+export const TASK_REMEDIES: Record<string, string> = {
+  CheckpointFileError: 'The model files could not be loaded: reload the page; if it persists the model folder was not deployed with the app.',
+  NoAdapterError: 'WebGPU has no adapter here: choose Auto or CPU (WASM) to run the model on the CPU.',
+  WebGpuUnavailableError: 'This browser has no WebGPU: choose Auto or CPU (WASM) to run the model on the CPU.',
+  DeviceLostError: 'The GPU device was lost: reload the page, or switch to CPU (WASM).',
+  NoModelError: 'Wait until the model has loaded, then try again.',
+  EngineBusyError: 'Another task is running: wait for it or cancel it.',
+  CancelledError: 'Stopped as you asked. Start again whenever you like.',
+  WasmMemoryError: 'The CPU backend ran out of its memory: lower the settings (fewer candidates or steps) or reload the page.',
+  SearchConfigError: 'Adjust the settings as the message says.',
+  InvalidInputError: 'Adjust the settings as the message says.',
+  NothingToExportError: 'Run an iteration first; its pairs are what gets exported.',
+};

@@ -1,0 +1,99 @@
+// The lab in headless Chromium on the production build: the page loads the embedded model in the
+// engine worker (shown with its parameters and backend), solves a problem step by step with
+// oracle badges, and shows the search's candidates and judgment matrix; without WebGPU the model
+// still loads on the CPU (WASM) and solves. Assertions hold for any shipped model (no fixed text).
+// Any console error or uncaught exception fails a test.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import { launchChromium, watchPage } from './browser.ts';
+import { serveDistAt } from './static-server.ts';
+
+const baseUrl = inject('baseUrl');
+const browsers: Browser[] = [];
+const servers: Server[] = [];
+afterAll(async () => {
+  await Promise.all(browsers.map((b) => b.close()));
+  for (const s of servers) s.close();
+});
+
+async function openPage(webgpu: boolean, query: string, root = baseUrl) {
+  const browser = await launchChromium({ webgpu });
+  browsers.push(browser);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watchPage(page);
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(new URL(query, root).href);
+  return { page, problems, failed };
+}
+
+async function modelReady(page: Page): Promise<void> {
+  await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 45_000 });
+  await page.getByTestId('question').waitFor({ timeout: 10_000 });
+}
+
+async function solveShowsBadgedSteps(page: Page): Promise<void> {
+  await page.getByTestId('solve').click();
+  await page.getByTestId('solve-answer').waitFor({ timeout: 40_000 });
+  const steps = page.getByTestId('solve-step');
+  expect(await steps.count()).toBeGreaterThanOrEqual(1);
+  await expect(steps.first().getByTestId('oracle-badge').getAttribute('data-valid')).resolves.toMatch(/^(true|false)$/);
+  expect(await steps.first().innerText()).toMatch(/^Step 1/);
+  expect(await page.getByTestId('solve-answer').innerText()).toMatch(/true answer: \d+/);
+}
+
+describe('the lab with WebGPU present (SwiftShader), CPU backend', () => {
+  it('loads the model, solves a problem and shows the search with its judgment matrix', async () => {
+    const { page, problems, failed } = await openPage(true, '?backend=wasm');
+    await modelReady(page);
+    const info = await page.getByTestId('model-info').innerText();
+    expect(info).toMatch(/Parameters\s+[\d,]+ in the base/);
+    expect(await page.getByTestId('model-backend').getAttribute('data-backend')).toBe('wasm');
+    expect(await page.getByTestId('model-generation').innerText()).toMatch(/^M\d+$/);
+
+    await solveShowsBadgedSteps(page);
+
+    await page.getByTestId('search-w').fill('3');
+    await page.getByTestId('search-max-steps').fill('2');
+    await page.getByTestId('search-temperature').fill('1.5');
+    await page.getByTestId('search-pace').fill('1');
+    await page.getByTestId('run-search').click();
+    await page.getByTestId('candidate').first().waitFor({ timeout: 40_000 });
+    await page.getByTestId('judge-cell').first().waitFor({ timeout: 40_000 });
+    await page.getByTestId('judge-cell').first().click();
+    await page.getByTestId('judge-working').waitFor();
+    expect(await page.getByTestId('judge-working').innerText()).toMatch(/P\(#\d is better\) = [01]\.\d{3}/);
+    await page.getByText(/^Finished \(/).waitFor({ timeout: 40_000 });
+    expect(await page.getByTestId('search-trail').locator('li').count()).toBeGreaterThanOrEqual(1);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the lab without WebGPU', () => {
+  it('loads the model on the CPU (WASM), says why, and solves', async () => {
+    const { page, problems, failed } = await openPage(false, './');
+    await modelReady(page);
+    const backend = page.getByTestId('model-backend');
+    expect(await backend.getAttribute('data-backend')).toBe('wasm');
+    expect(await backend.innerText()).toMatch(/WebGPU is not available here/);
+    await solveShowsBadgedSteps(page);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the lab hosted under a sub-path', () => {
+  it('finds the model folder relative to the page (dist/ served from /labs/psr/)', async () => {
+    const hosted = await serveDistAt('/labs/psr/');
+    servers.push(hosted.server);
+    const { page, problems, failed } = await openPage(false, './?backend=wasm', hosted.url);
+    await modelReady(page);
+    expect(await page.getByTestId('model-parameters').innerText()).toMatch(/^[\d,]+ in the base/);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
