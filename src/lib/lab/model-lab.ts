@@ -122,9 +122,15 @@ export class ModelLab {
       const base = o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`;
       progress('downloading the model', 0.1);
       const src = this.opts.files(base);
-      const adapterSrc = this.opts.files(`${base}adapter/`);
-      const hasAdapter = await adapterSrc.exists('adapter_config.json');
-      const model = await loadModel(src, hasAdapter ? adapterSrc : undefined);
+      // psr_model.json says which M_t the base is and where its adapter lives (null: none). Without
+      // it, an adapter/ folder next to the base is used when present.
+      const meta = (await src.exists('psr_model.json'))
+        ? (JSON.parse(new TextDecoder().decode(await src.read('psr_model.json'))) as { generation?: unknown; adapter?: unknown })
+        : null;
+      const adapterPath = meta ? (typeof meta.adapter === 'string' ? meta.adapter : null) : 'adapter/';
+      const adapterSrc = adapterPath ? this.opts.files(`${base}${adapterPath.endsWith('/') ? adapterPath : `${adapterPath}/`}`) : null;
+      const hasAdapter = adapterSrc !== null && (await adapterSrc.exists('adapter_config.json'));
+      const model = await loadModel(src, hasAdapter ? adapterSrc! : undefined);
       progress('uploading the weights', 0.8);
       // Free the previous model before making the new one (the old wasm arena goes with it).
       this.loaded?.params.free();
@@ -134,8 +140,7 @@ export class ModelLab {
       const raw: Backend = decision.backend === 'webgpu' ? new GpuBackend(ctx!) : new WasmBackend(this.opts.wasmBytes ?? BROWSER_WASM_ARENA_BYTES);
       const backend = this.gate.wrap(raw);
       // Without a shipped adapter the self-rewarding iterations start from a fresh LoRA on the base
-      // (B = 0: exactly the base model). psr_model.json says which M_t the base itself is.
-      const meta = (await src.exists('psr_model.json')) ? (JSON.parse(new TextDecoder().decode(await src.read('psr_model.json'))) as { generation?: unknown }) : {};
+      // (B = 0: exactly the base model).
       const adapter =
         model.adapter ??
         initLora(model.config, defineLoraConfig({ r: 16, alpha: 16, targetModules: [...LORA_TARGETS] }), createRng('fresh-lora'));
@@ -155,7 +160,7 @@ export class ModelLab {
         layers: c.numLayers,
         hiddenSize: c.hiddenSize,
         loadMs: 0,
-        generation: typeof meta.generation === 'number' ? meta.generation : model.adapter ? 1 : 0,
+        generation: typeof meta?.generation === 'number' ? meta.generation : model.adapter ? 1 : 0,
       };
       this.loaded = { info, model, backend, adapter, params };
       info.loadMs = performance.now() - t0;
