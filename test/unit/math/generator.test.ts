@@ -120,7 +120,8 @@ describe('validateWorldConfig', () => {
   };
 
   it('accepts the default', () => {
-    expect(validateWorldConfig(defaultWorldConfig())).toBeTruthy();
+    const cfg = defaultWorldConfig();
+    expect(validateWorldConfig(cfg)).toBe(cfg); // returned as given, no throw
   });
 
   it('names the bad field and a fix', () => {
