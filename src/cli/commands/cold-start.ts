@@ -6,6 +6,7 @@ import type { Command } from '../command.ts';
 import { intFlag, seedFlag } from '../math-flags.ts';
 import { createBackend, parseBackendName } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
+import { keepQuantized } from '../../lib/model/params.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
@@ -66,7 +67,7 @@ export const coldStartCommand: Command = {
           logLines.push(JSON.stringify(e));
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
         },
-      }, mode === 'lora' ? m.quantized : null);
+      }, mode === 'lora' ? keepQuantized(backend, m.quantized) : null);
       const files = new NodeFiles(out);
       if (r.adapter) await saveAdapter(files, m.config, { ...r.adapter, config: { ...r.adapter.config, baseModelNameOrPath: flags.base } });
       if (r.weights) {

@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
 import { createBackend, parseBackendName } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
-import { ModelParams } from '../../lib/model/params.ts';
+import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
@@ -45,7 +45,7 @@ export const evalCommand: Command = {
     const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
     const t0 = performance.now();
     try {
-      const params = ModelParams.create(backend, m.config, m.weights, m.adapter, 'none', m.quantized);
+      const params = ModelParams.create(backend, m.config, m.weights, m.adapter, 'none', keepQuantized(backend, m.quantized));
       const solved = await solveGreedy(params, m.tok, pick(data.test, nProblems), { format, rowsPerBatch: 32, maxNewTokens: 320 }, (d, n) =>
         io.err(`solving ${d}/${n}\n`),
       );

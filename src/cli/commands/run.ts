@@ -7,6 +7,7 @@ import type { Command } from '../command.ts';
 import { intFlag, seedFlag } from '../math-flags.ts';
 import { createBackend, parseBackendName } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
+import { keepQuantized } from '../../lib/model/params.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import { runIterations, type LoopEvent, type Method } from '../../lib/psr/loop.ts';
@@ -81,7 +82,7 @@ export const runCommand: Command = {
     const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
     const t0 = performance.now();
     try {
-      const ctx = { backend, config: m.config, base: m.weights, quantized: m.quantized, tok: m.tok, eval: { test: pick(data.test, evalProblems), eftTest: pick(data.eftTest, evalPairs) } };
+      const ctx = { backend, config: m.config, base: m.weights, quantized: keepQuantized(backend, m.quantized), tok: m.tok, eval: { test: pick(data.test, evalProblems), eftTest: pick(data.eftTest, evalPairs) } };
       const result = await runIterations(
         ctx,
         startAdapter,

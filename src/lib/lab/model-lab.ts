@@ -6,7 +6,7 @@ import { loadModel, type LoadedModel } from '../model/load-model.ts';
 import type { FileSource } from '../model/checkpoint.ts';
 import { saveAdapter } from '../model/checkpoint.ts';
 import { MemoryFiles } from '../model/memory-files.ts';
-import { ModelParams } from '../model/params.ts';
+import { ModelParams, keepQuantized } from '../model/params.ts';
 import type { Backend } from '../model/backend.ts';
 import { WasmBackend } from '../model/wasm-backend.ts';
 import { GpuBackend } from '../model/gpu-backend.ts';
@@ -144,7 +144,7 @@ export class ModelLab {
       const adapter =
         model.adapter ??
         initLora(model.config, defineLoraConfig({ r: 16, alpha: 16, targetModules: [...LORA_TARGETS] }), createRng('fresh-lora'));
-      const params = ModelParams.create(backend, model.config, model.weights, adapter, 'none', model.quantized);
+      const params = ModelParams.create(backend, model.config, model.weights, adapter, 'none', keepQuantized(backend, model.quantized));
       const c = model.config;
       const info: ModelInfo = {
         name: o.name ?? (base.split('/').filter((s) => s !== '').pop() ?? 'model'),
@@ -223,7 +223,7 @@ export class ModelLab {
       const t = l.info.generation;
       const key = `${t}|${settings.evalProblems}|${settings.evalPairs}`;
       const r = await runOneIteration({
-        ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: l.model.quantized, tok: l.model.tok },
+        ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: keepQuantized(l.backend, l.model.quantized), tok: l.model.tok },
         adapter: l.adapter,
         generation: t,
         settings,
@@ -232,7 +232,7 @@ export class ModelLab {
         control,
       });
       // The model is now M_{t+1}: new adapter, new inference parameters, its evaluation cached.
-      const params = ModelParams.create(l.backend, l.model.config, l.model.weights, r.adapter, 'none', l.model.quantized);
+      const params = ModelParams.create(l.backend, l.model.config, l.model.weights, r.adapter, 'none', keepQuantized(l.backend, l.model.quantized));
       l.params.free();
       l.params = params;
       l.adapter = r.adapter;

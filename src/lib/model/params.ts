@@ -11,6 +11,15 @@ import type { QuantizedModelWeights } from './quant-checkpoint.ts';
 
 export type TrainMode = 'none' | 'lora' | 'full';
 
+/**
+ * Whether to keep a quantized base quantized on `backend`: on WebGPU, yes (the WGSL matmuls decode
+ * int8/q4 on the fly and memory shrinks 4–8×); on the CPU backends, no — their fast kernels are f32 and
+ * the dequantized weights compute exactly the same function.
+ */
+export function keepQuantized<Q>(backend: Backend, quantized: Q | null): Q | null {
+  return backend.kind === 'webgpu' ? quantized : null;
+}
+
 /** One trainable tensor with its gradient, and whether AdamW decays it (not norms or biases). */
 export interface Trainable {
   name: string;
