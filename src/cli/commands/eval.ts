@@ -1,8 +1,10 @@
 // `psr eval --model DIR [--adapter DIR] [--json]`: greedy accuracy on the held-out test problems
 // (per difficulty), the oracle's breakdown of first wrong steps, mean steps and step length, and
-// the pairwise judge on the held-out EFT pairs (accuracy, single-order accuracy, swap consistency).
+// the pairwise judge on the held-out EFT pairs (accuracy, single-order accuracy, swap consistency);
+// with --select N, test-time step-wise selection (best of w by self-judging) on N test problems
+// against greedy decoding on the same N.
 import type { Command } from '../command.ts';
-import { intFlag } from '../math-flags.ts';
+import { intFlag, seedFlag } from '../math-flags.ts';
 import { createBackend, parseBackendName } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
@@ -11,12 +13,15 @@ import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.
 import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
 import { DEFAULT_JUDGE_OPTIONS } from '../../lib/psr/judge.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
+import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
+import { searchSettings } from '../../lib/psr/search-config.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a model: greedy accuracy per difficulty, wrong-step kinds, steps, and the pairwise judge on held-out pairs.',
   usage:
-    'eval --model DIR [--adapter DIR] [--dataset-seed S] [--problems N] [--pairs N] [--format steps|plain] [--no-judge] [--backend wasm|cpu|webgpu] [--json]',
+    'eval --model DIR [--adapter DIR] [--dataset-seed S] [--problems N] [--pairs N] [--format steps|plain] [--no-judge] [--select N [--w 6] [--seed S]] [--backend wasm|cpu|webgpu] [--json]',
   options: {
     model: { type: 'string' },
     adapter: { type: 'string' },
@@ -25,6 +30,9 @@ export const evalCommand: Command = {
     pairs: { type: 'string' },
     format: { type: 'string' },
     'no-judge': { type: 'boolean' },
+    select: { type: 'string' },
+    w: { type: 'string' },
+    seed: { type: 'string' },
     backend: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -35,6 +43,10 @@ export const evalCommand: Command = {
     const datasetSeed = intFlag(flags, 'dataset-seed', 0, 4294967295, 1);
     const nProblems = intFlag(flags, 'problems', 1, 100000, DEFAULT_DATASET_OPTIONS.testCount);
     const nPairs = intFlag(flags, 'pairs', 1, 100000, DEFAULT_DATASET_OPTIONS.eftTestCount);
+    const nSelect = intFlag(flags, 'select', 0, 100000, 0);
+    if (nSelect > 0 && format !== 'steps') throw new UsageError('--select needs the Step-n format (a model after the cold start); drop --format plain.');
+    const selection = searchSettings({ w: intFlag(flags, 'w', 2, 32, 6), iteration: 0 });
+    const seed = seedFlag(flags, 1);
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     const data = buildDatasets(defaultWorldConfig(), {
       seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0,
@@ -51,6 +63,24 @@ export const evalCommand: Command = {
       );
       const solve = summariseSolutions(solved);
       const judge = flags['no-judge'] ? null : await evaluateJudge(params, m.tok, pick(data.eftTest, nPairs), DEFAULT_JUDGE_OPTIONS);
+      let stepwise_selection = null;
+      if (nSelect > 0) {
+        // The same N problems solved greedily and by selection, side by side.
+        const chosen = pick(data.test, nSelect);
+        const t1 = performance.now();
+        const greedy = summariseSolutions(await solveGreedy(params, m.tok, chosen, { format, rowsPerBatch: 32, maxNewTokens: 320 }));
+        const model = new TinyStepModel(params, m.tok, DEFAULT_TINY_STEP_OPTIONS);
+        const t2 = performance.now();
+        const sel = await evaluateStepwiseSelection(model, m.tok, chosen, selection, seed, { onProgress: (d, n) => io.err(`selecting ${d}/${n}\n`) });
+        stepwise_selection = {
+          ...sel.summary,
+          greedy_accuracy: greedy.accuracy,
+          greedy_accuracy_by_difficulty: greedy.accuracy_by_difficulty,
+          greedy_seconds: (t2 - t1) / 1000,
+          seconds: (performance.now() - t2) / 1000,
+          examples: sel.solved.slice(0, 3).map((s) => ({ problem: s.problemId, steps: s.steps, answer: s.answer, correct: s.correct })),
+        };
+      }
       const result = {
         model: flags.model,
         adapter: flags.adapter ?? null,
@@ -59,6 +89,7 @@ export const evalCommand: Command = {
         dataset_seed: datasetSeed,
         ...solve,
         ...(judge ?? {}),
+        ...(stepwise_selection ? { stepwise_selection } : {}),
         seconds: (performance.now() - t0) / 1000,
         examples: solved.slice(0, 3).map((s) => ({ problem: s.problemId, steps: s.steps, answer: s.answer, correct: s.correct })),
       };
@@ -74,7 +105,10 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(1)} %`;
 }
 
-function formatEval(r: ReturnType<typeof summariseSolutions> & Partial<{ judge_accuracy: number; swap_consistency: number; judge_accuracy_one_order: number }>): string {
+function formatEval(
+  r: ReturnType<typeof summariseSolutions> &
+    Partial<{ judge_accuracy: number; swap_consistency: number; judge_accuracy_one_order: number; stepwise_selection: { accuracy: number; greedy_accuracy: number; problems: number; w: number } | null }>,
+): string {
   const lines = [
     `accuracy ${pct(r.accuracy)} (${r.problems} problems); by difficulty: ${Object.entries(r.accuracy_by_difficulty).map(([d, a]) => `${d}: ${pct(a)}`).join(', ')}`,
     `perfect solutions ${pct(r.perfect_rate)}; mean steps ${r.mean_steps.toFixed(2)}; mean step length ${r.mean_step_tokens.toFixed(1)} tokens`,
@@ -83,5 +117,7 @@ function formatEval(r: ReturnType<typeof summariseSolutions> & Partial<{ judge_a
   if (r.judge_accuracy !== undefined) {
     lines.push(`judge accuracy ${pct(r.judge_accuracy)} (one order ${pct(r.judge_accuracy_one_order!)}), swap consistency ${r.swap_consistency!.toFixed(3)}`);
   }
+  const sel = r.stepwise_selection;
+  if (sel) lines.push(`step-wise selection (best of ${sel.w}) ${pct(sel.accuracy)} vs greedy ${pct(sel.greedy_accuracy)} on the same ${sel.problems} problems`);
   return lines.join('\n') + '\n';
 }

@@ -57,20 +57,25 @@ export async function solveGreedy(
       opts.format === 'steps'
         ? text.split(STEP).map((s) => s.trim()).filter((s) => s !== '')
         : splitSteps(text.replace(EOS, ''));
-    const score = scoreSolution(p.question, steps);
-    const answer = extractAnswer(steps.at(-1) ?? '');
-    const firstBad = score.verdicts.find((v) => !v.valid);
-    return {
-      problemId: p.id,
-      difficulty: p.difficulty,
-      steps,
-      answer,
-      correct: answer === p.answer,
-      perfect: score.perfect,
-      firstError: firstBad ? firstBad.kind : score.finalCorrect ? null : 'no_answer',
-      stepTokens: steps.map((s) => tok.encode(s).ids.length),
-    };
+    return gradeSolution(p, steps, tok);
   });
+}
+
+/** The oracle's grading of one solution (steps as written) to problem `p`. */
+export function gradeSolution(p: Problem, steps: string[], tok: Tokenizer): SolvedProblem {
+  const score = scoreSolution(p.question, steps);
+  const answer = extractAnswer(steps.at(-1) ?? '');
+  const firstBad = score.verdicts.find((v) => !v.valid);
+  return {
+    problemId: p.id,
+    difficulty: p.difficulty,
+    steps,
+    answer,
+    correct: answer === p.answer,
+    perfect: score.perfect,
+    firstError: firstBad ? firstBad.kind : score.finalCorrect ? null : 'no_answer',
+    stepTokens: steps.map((s) => tok.encode(s).ids.length),
+  };
 }
 
 export interface JudgeEvaluation {
