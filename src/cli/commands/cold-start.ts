@@ -8,7 +8,8 @@ import { createBackend, parseBackendName } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { keepQuantized } from '../../lib/model/params.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
-import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
+import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '../../lib/math/datasets.ts';
+import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
 import { saveAdapter, saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/model/node-files.ts';
@@ -19,7 +20,7 @@ export const coldStartCommand: Command = {
   name: 'cold-start',
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1.',
   usage:
-    'cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
+    'cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
   options: {
     base: { type: 'string' },
     seed: { type: 'string' },
@@ -31,6 +32,7 @@ export const coldStartCommand: Command = {
     rank: { type: 'string' },
     epochs: { type: 'string' },
     lr: { type: 'string' },
+    'eft-weights': { type: 'string' },
     'dataset-seed': { type: 'string' },
     backend: { type: 'string' },
     json: { type: 'boolean' },
@@ -53,7 +55,8 @@ export const coldStartCommand: Command = {
     if (!(maxLr > 0 && maxLr < 1)) throw new UsageError(`--lr must be a number in (0, 1) (got ${String(flags.lr)}).`);
     const m = await loadModelDir(flags.base);
     const world = defaultWorldConfig();
-    const data = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: iftCount + scoreCount, eftCount });
+    const eftMistakeKinds = typeof flags['eft-weights'] === 'string' ? weightedMistakeKinds(parseWeights(flags['eft-weights'])) : undefined;
+    const data = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: iftCount + scoreCount, eftCount, eftMistakeKinds });
     // The scored solutions use IFT problems not used for IFT itself (disjoint from every held-out split).
     const scored = scoredSolutions(data.ift.slice(iftCount), seed);
     const opts = { ...DEFAULT_COLD_START, seed, mode, loraRank, loraAlpha: loraRank, epochs, maxLr, minLr: maxLr / 10 };
@@ -78,7 +81,8 @@ export const coldStartCommand: Command = {
       const summary = {
         ...r.summary,
         base: flags.base,
-        command: `npm run psr -- cold-start --base ${flags.base} --seed ${seed} --dataset-seed ${datasetSeed} --ift ${iftCount} --eft ${eftCount} --score ${scoreCount} --mode ${mode} --rank ${loraRank} --epochs ${epochs} --lr ${maxLr} --out ${out}`,
+        command: `npm run psr -- cold-start --base ${flags.base} --seed ${seed} --dataset-seed ${datasetSeed} --ift ${iftCount} --eft ${eftCount} --score ${scoreCount} --mode ${mode} --rank ${loraRank} --epochs ${epochs} --lr ${maxLr}${eftMistakeKinds ? ` --eft-weights ${flags['eft-weights']}` : ''} --out ${out}`,
+        eftMistakeKinds: eftMistakeKinds ?? null,
       };
       await writeFile(join(out, 'train-summary.json'), JSON.stringify(summary, null, 2) + '\n');
       io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : `M1 (${mode}) written to ${out}: ${summary.steps} steps, loss ${summary.finalLoss.toFixed(4)}, ${summary.seconds.toFixed(0)} s\n`);
@@ -88,3 +92,14 @@ export const coldStartCommand: Command = {
     }
   },
 };
+
+/** `arithmetic_error=3,no_progress=2` → weights by kind (validated by weightedMistakeKinds). */
+function parseWeights(text: string): Partial<Record<MistakeKind, number>> {
+  const out: Partial<Record<MistakeKind, number>> = {};
+  for (const part of text.split(',').filter((p) => p.trim() !== '')) {
+    const m = part.trim().match(/^([a-z_]+)=(\d+)$/);
+    if (!m) throw new UsageError(`--eft-weights takes kind=weight pairs separated by commas, e.g. arithmetic_error=3,no_progress=2 (got "${part}").`);
+    out[m[1] as MistakeKind] = Number(m[2]);
+  }
+  return out;
+}

@@ -29,6 +29,11 @@ export interface DatasetOptions {
   difficulties?: number[];
   /** Wrong-step kinds for EFT, used in rotation (default all but 'malformed'). */
   mistakeKinds?: MistakeKind[];
+  /**
+   * Wrong-step kinds for the EFT training split only (repeats weight a kind); default
+   * `mistakeKinds`. The training split is built last, so this never changes a held-out split.
+   */
+  eftMistakeKinds?: MistakeKind[];
 }
 
 export const DEFAULT_DATASET_OPTIONS: Omit<DatasetOptions, 'seed'> = {
@@ -109,10 +114,31 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
     throw new DatasetConfigError(`difficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.difficulties)}; pass e.g. [1, 2, 3]`);
   }
   const mistakeKinds = o.mistakeKinds ?? MISTAKE_KINDS.filter((k) => k !== 'malformed');
-  if (mistakeKinds.length === 0 || mistakeKinds.some((k) => !MISTAKE_KINDS.includes(k))) {
-    throw new DatasetConfigError(`mistakeKinds must be a non-empty subset of ${MISTAKE_KINDS.join(', ')}`);
+  const eftMistakeKinds = o.eftMistakeKinds ?? mistakeKinds;
+  for (const [name, kinds] of [['mistakeKinds', mistakeKinds], ['eftMistakeKinds', eftMistakeKinds]] as const) {
+    if (kinds.length === 0 || kinds.some((k) => !MISTAKE_KINDS.includes(k))) {
+      throw new DatasetConfigError(`${name} must be a non-empty list of ${MISTAKE_KINDS.join(', ')} (repeats weight a kind)`);
+    }
   }
-  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, mistakeKinds, seed: o.seed };
+  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, mistakeKinds, eftMistakeKinds, seed: o.seed };
+}
+
+/**
+ * A rotation of wrong-step kinds in which each kind appears as often as its weight (kinds not
+ * named weigh 1, weight 0 leaves a kind out), interleaved so any stretch of the rotation mixes
+ * the kinds: {arithmetic_error: 3} → arithmetic, unknown, …, arithmetic, arithmetic.
+ */
+export function weightedMistakeKinds(weights: Partial<Record<MistakeKind, number>>): MistakeKind[] {
+  const kinds: MistakeKind[] = MISTAKE_KINDS.filter((k) => k !== 'malformed');
+  for (const [k, w] of Object.entries(weights)) {
+    if (!kinds.includes(k as MistakeKind)) throw new DatasetConfigError(`unknown mistake kind "${k}"; use one of ${kinds.join(', ')}`);
+    if (!Number.isInteger(w) || (w as number) < 0 || (w as number) > 20) throw new DatasetConfigError(`the weight of ${k} must be an integer from 0 to 20, got ${w}`);
+  }
+  const weight = (k: MistakeKind) => weights[k] ?? 1;
+  const out: MistakeKind[] = [];
+  for (let round = 0; round < Math.max(...kinds.map(weight)); round++) for (const k of kinds) if (weight(k) > round) out.push(k);
+  if (out.length === 0) throw new DatasetConfigError('every mistake kind has weight 0; give at least one a positive weight');
+  return out;
 }
 
 /** Draws fresh problems (never seen by any split so far) from one split's stream. */
@@ -269,7 +295,8 @@ export function buildDatasets(world: WorldConfig, options: DatasetOptions): Data
   });
   const iftSrc = source('ift');
   const ift = levelsFor(o.iftCount, o.difficulties, root.fork('ift-levels')).map((d) => toProblem(iftSrc.next(d)));
-  const eft = buildEft(world, source('eft'), root.fork('eft'), o.eftCount, o, 'eft');
+  // Built last: its mistake mix cannot change the questions of any split above.
+  const eft = buildEft(world, source('eft'), root.fork('eft'), o.eftCount, { ...o, mistakeKinds: o.eftMistakeKinds }, 'eft');
 
   const all = { test, eftTest: eftTest.list, pools, ift, eft: eft.list };
   const overlaps = splitOverlaps(all);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetConfigError } from '../../../src/lib/errors.ts';
 import { checkStep } from '../../../src/lib/math/checker.ts';
-import { buildDatasets, splitOverlaps, type DatasetOptions } from '../../../src/lib/math/datasets.ts';
+import { buildDatasets, splitOverlaps, weightedMistakeKinds, type DatasetOptions } from '../../../src/lib/math/datasets.ts';
 import { world } from './helpers.ts';
 
 const OPTS: DatasetOptions = { seed: 11, iftCount: 90, eftCount: 61, eftTestCount: 40, testCount: 30, poolSizes: [8, 12, 16] };
@@ -79,5 +79,31 @@ describe('buildDatasets', () => {
     bad({ difficulties: [0] }, /difficulties must be levels from 1 to 6/);
     bad({ mistakeKinds: [] }, /mistakeKinds/);
     bad({ poolSizes: [-3] }, /poolSizes\[0\]/);
+  });
+});
+
+describe('a weighted mistake mix for the EFT training split', () => {
+  it('weightedMistakeKinds repeats a kind by its weight, interleaved, and names bad input', () => {
+    const kinds = weightedMistakeKinds({ arithmetic_error: 3, premature_answer: 0 });
+    expect(kinds.filter((k) => k === 'arithmetic_error')).toHaveLength(3);
+    expect(kinds).not.toContain('premature_answer');
+    expect(kinds.slice(0, 5)).toEqual(['arithmetic_error', 'unknown_quantity', 'wrong_operation', 'no_progress', 'wrong_final_answer']);
+    expect(() => weightedMistakeKinds({ typo: 2 } as never)).toThrow(/unknown mistake kind "typo"/);
+    expect(() => weightedMistakeKinds({ no_progress: 1.5 })).toThrow(DatasetConfigError);
+    expect(() =>
+      weightedMistakeKinds({ arithmetic_error: 0, unknown_quantity: 0, wrong_operation: 0, no_progress: 0, wrong_final_answer: 0, premature_answer: 0 }),
+    ).toThrow(/every mistake kind has weight 0/);
+  });
+
+  it('changes only the training EFT: every held-out split and the IFT split stay as in the default build', () => {
+    const mixed = buildDatasets(world, { ...OPTS, eftMistakeKinds: weightedMistakeKinds({ arithmetic_error: 4 }) });
+    expect(mixed.test).toEqual(d.test);
+    expect(mixed.eftTest).toEqual(d.eftTest);
+    expect(mixed.pools).toEqual(d.pools);
+    expect(mixed.ift).toEqual(d.ift);
+    expect(splitOverlaps(mixed)).toEqual([]);
+    const share = (list: { wrongKind: string }[]) => list.filter((e) => e.wrongKind === 'arithmetic_error').length / list.length;
+    expect(share(mixed.eft)).toBeGreaterThan(0.35); // 4 of 9 in the rotation
+    expect(share(d.eft)).toBeLessThan(0.25); // 1 of 6
   });
 });
