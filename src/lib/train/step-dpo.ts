@@ -131,7 +131,10 @@ export async function trainStepDpo(
   const batchesPerEpoch = Math.ceil(encoded.length / P);
   const totalSteps = batchesPerEpoch * opts.epochs;
   const opt = new AdamW(be, params.trainables, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: opts.maxGradNorm });
-  const workspaces = new Map<string, Workspace>();
+  // One workspace at a time, replaced when the batch shape (B×T) changes: shuffled batches differ in
+  // T nearly every step, and keeping one per shape exhausted the browser's 384 MiB WASM arena.
+  let ws: Workspace | null = null;
+  let wsKey = '';
   const log: DpoLogEntry[] = [];
   let step = 0;
   try {
@@ -141,8 +144,12 @@ export async function trainStepDpo(
         const idx = order.slice(i, i + P);
         const { batch, targets, spanMask } = dpoBatch(idx.map((k) => encoded[k]), tok.padId);
         const key = `${batch.B}x${batch.T}`;
-        let ws = workspaces.get(key);
-        if (!ws) workspaces.set(key, (ws = new Workspace(be, params, batch.B, batch.T)));
+        if (ws === null || key !== wsKey) {
+          ws?.free();
+          ws = null;
+          ws = new Workspace(be, params, batch.B, batch.T);
+          wsKey = key;
+        }
         const ex: DpoExample = {
           batch, targets, spanMask,
           refChosen: Float32Array.from(idx, (k) => ref[2 * k]),
@@ -164,7 +171,7 @@ export async function trainStepDpo(
     }
   } finally {
     opt.free();
-    for (const ws of workspaces.values()) ws.free();
+    ws?.free();
   }
   return log;
 }

@@ -50,6 +50,29 @@ describe('trainStepDpo', () => {
     expect(Array.from((await params.readWeights()).layers[0].qProj)).toEqual(Array.from(weights.layers[0].qProj));
   });
 
+  it('keeps one training workspace at a time: memory is that of the longest batch, whatever the number of batch shapes', async () => {
+    // One pair per batch, each with a different number of earlier steps: a different T every step.
+    const problem = generateProblems(world, { seed: 5, count: 1, difficulty: 4 })[0];
+    const varied: StepPair[] = problem.steps.slice(0, 4).map((step, k) => ({
+      question: problem.question,
+      previousSteps: problem.steps.slice(0, k),
+      chosen: step,
+      rejected: `${step} more`,
+      chosenFinal: k === problem.steps.length - 1,
+      rejectedFinal: false,
+    }));
+    const peak = async (ps: StepPair[]) => {
+      const { params } = micro();
+      const arena = (params.backend as WasmBackend).arena;
+      let most = 0;
+      await trainStepDpo(params, tok, ps, { ...DEFAULT_STEP_DPO, epochs: 1, pairsPerBatch: 1, seed: 1 }, () => {
+        most = Math.max(most, arena.usedBytes); // during the step, its workspace is live
+      });
+      return most;
+    };
+    expect(await peak(varied)).toBeLessThanOrEqual(await peak(varied.slice(-1)));
+  });
+
   it('names bad settings and an empty pair list', async () => {
     const { params } = micro();
     await expect(trainStepDpo(params, tok, pairs, { ...DEFAULT_STEP_DPO, beta: 0, seed: 1 })).rejects.toMatchObject({ name: 'InvalidInputError' });
