@@ -20,6 +20,8 @@ export class LoopState {
   outcome = $state.raw<IterationOutcome | null>(null);
   error = $state<ErrorParts | null>(null);
   running = $state(false);
+  /** The last iteration was cancelled by the visitor (the page's model did not change). */
+  cancelled = $state(false);
   /** The models of the running (or last) iteration, e.g. M1 → M2. */
   from = $state('');
   to = $state('');
@@ -39,6 +41,7 @@ export class LoopState {
     this.view = EMPTY_LOOP_VIEW;
     this.outcome = null;
     this.error = null;
+    this.cancelled = false;
     this.running = true;
     try {
       this.outcome = await this.tasks.run('iteration', () =>
@@ -51,7 +54,10 @@ export class LoopState {
       );
       await this.model.refresh();
     } catch (e) {
-      this.error = errorParts(e);
+      const err = errorParts(e);
+      // A cancel is what the visitor asked for: the status line says so, it is not shown as an error.
+      if (err.name === 'CancelledError') this.cancelled = true;
+      else this.error = err;
     } finally {
       this.running = false;
     }

@@ -47,6 +47,11 @@ export function applyLoopEvent(v: LoopView, e: IterationEvent): LoopView {
   }
 }
 
+/** The status line after the visitor cancelled an iteration: nothing of it was kept. */
+export function cancelledText(from: string): string {
+  return `Cancelled: nothing of the interrupted iteration was kept, the page's model is still ${from}. Press Start to run it again.`;
+}
+
 /** One line for the aria-live progress region. */
 export function progressText(v: LoopView, from: string, to: string, settings: { problems: number; evalProblems: number; evalPairs: number }): string {
   switch (v.stage) {

@@ -1,0 +1,208 @@
+// "Run an iteration" in headless Chromium on the production build, on the CPU backend
+// (?backend=wasm): small settings through the inputs, Start / Pause / Resume, the before/after
+// table, Mk → Mk+1, pairs consistent with their oracle grading, both exports parsed; and a Cancel
+// that keeps the model, which still solves. Assertions hold for any shipped model (no fixed texts).
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, watchPage } from './browser.ts';
+
+const baseUrl = inject('baseUrl');
+const browsers: Browser[] = [];
+afterAll(async () => {
+  await Promise.all(browsers.map((b) => b.close()));
+});
+
+/** Small enough for a CPU iteration in a couple of minutes on a busy 2-core machine. */
+const SMALL = { problems: 2, w: 3, maxSteps: 3, evalProblems: 4, evalPairs: 4, epochs: 1 } as const;
+const ITERATION_TIMEOUT = 180_000;
+
+async function openPage(query: string) {
+  // No --enable-unsafe-webgpu: the CPU backend is what runs, and the page starts faster without SwiftShader.
+  const browser = await launchChromium({ webgpu: false });
+  browsers.push(browser);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watchPage(page);
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  // Chromium reports the model files' existence checks (HEAD, answered 200) as ERR_ABORTED: not a failure.
+  page.on('requestfailed', (r) => {
+    if (r.method() !== 'HEAD') failed.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`);
+  });
+  await page.goto(new URL(query, baseUrl).href);
+  return { page, problems, failed };
+}
+
+async function modelReady(page: Page): Promise<void> {
+  await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 45_000 });
+  await page.getByTestId('question').waitFor({ timeout: 10_000 });
+}
+
+/** The page's model generation t of "Mt". */
+async function generation(page: Page): Promise<number> {
+  const text = await page.getByTestId('model-generation').innerText();
+  expect(text).toMatch(/^M\d+$/);
+  return Number(text.slice(1));
+}
+
+/** What moves while an iteration runs: the status line and the panel's progress counters. */
+async function progress(page: Page): Promise<string> {
+  const panel = page.getByTestId('loop-panel');
+  const attrs = await Promise.all(['data-stage', 'data-problems-done', 'data-train-steps'].map((a) => panel.getAttribute(a)));
+  return `${attrs.join('|')}|${await page.getByTestId('loop-status').innerText()}`;
+}
+
+/** Fetch a blob: link's body inside the page (blob URLs belong to the page). */
+function fetchText(page: Page, href: string): Promise<string> {
+  return page.evaluate((u) => fetch(u).then((r) => r.text()), href);
+}
+
+describe('run an iteration (CPU backend)', () => {
+  it('runs Mk → Mk+1 with pause / resume, shows before/after and the graded pairs, and exports pairs and adapter', async () => {
+    const { page, problems, failed } = await openPage('?backend=wasm');
+    await modelReady(page);
+    const t = await generation(page);
+    const panel = page.getByTestId('loop-panel');
+    expect(await panel.getAttribute('data-stage')).toBe('idle');
+
+    for (const [key, value] of Object.entries(SMALL)) await page.getByTestId(`loop-${key}`).fill(String(value));
+    await page.getByTestId('loop-start').click();
+    await page.locator('[data-testid="loop-panel"][data-running="true"]').waitFor({ timeout: 10_000 });
+
+    // Pause: the status says so and nothing advances (the unit of work in flight may still land first).
+    await page.getByTestId('loop-pause').click();
+    await page.getByTestId('loop-status').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('loop-resume').waitFor();
+    await page.waitForTimeout(500);
+    const held = await progress(page);
+    await page.waitForTimeout(1200);
+    expect(await progress(page)).toBe(held);
+    expect(await page.getByTestId('loop-status').innerText()).toContain('(paused)');
+
+    await page.getByTestId('loop-resume').click();
+    await page.getByTestId('loop-pause').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('loop-status').innerText()).not.toContain('(paused)');
+    await page.locator('[data-testid="loop-panel"][data-running="false"][data-stage="done"]').waitFor({ timeout: ITERATION_TIMEOUT });
+
+    // The page's model is the new one, and the status says so.
+    expect(await page.getByTestId('model-generation').innerText()).toBe(`M${t + 1}`);
+    expect(await page.getByTestId('loop-status').innerText()).toMatch(new RegExp(`Done: the model is now M${t + 1}\\.|Stopped: \\w+\\. M${t} was kept\\.`));
+    // The iteration's own wall time includes the ~1.7 s it stood paused.
+    expect(Number(await panel.getAttribute('data-seconds'))).toBeGreaterThanOrEqual(1.7);
+
+    // Before / after: both models, a number in every cell.
+    const table = page.getByTestId('eval-table');
+    expect(await table.locator('thead th').allInnerTexts()).toEqual(['', `M${t}`, `M${t + 1}`, 'change']);
+    const rows = table.getByTestId('eval-row');
+    expect(await rows.count()).toBeGreaterThanOrEqual(1);
+    for (const row of await rows.all()) {
+      for (const model of ['before', 'after']) {
+        const cell = row.locator(`td[data-model="${model}"]`);
+        const value = Number(await cell.getAttribute('data-value'));
+        expect(Number.isFinite(value), `${await row.getAttribute('data-key')} ${model}`).toBe(true);
+        expect(await cell.innerText()).toMatch(/^-?\d+\.\d+( %)?$/);
+      }
+    }
+    const accuracy = table.locator('[data-testid="eval-row"][data-key="accuracy"] td[data-model="after"]');
+    const acc = Number(await accuracy.getAttribute('data-value'));
+    expect(acc).toBeGreaterThanOrEqual(0);
+    expect(acc).toBeLessThanOrEqual(1);
+
+    // Pairs: the heading, the oracle grading and the table agree.
+    const heading = page.getByTestId('pairs-count');
+    const n = Number(await heading.getAttribute('data-count'));
+    expect(await heading.innerText()).toBe(`Pairs (${n})`);
+    const quality = page.getByTestId('pair-quality');
+    const counts = await Promise.all(
+      ['data-correct-order', 'data-both-valid', 'data-both-invalid', 'data-inverted'].map(async (a) => Number(await quality.getAttribute(a))),
+    );
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+    expect((await quality.innerText()).match(/\d+/g)?.map(Number)).toEqual(counts);
+    expect(await page.getByTestId('pair-row').count()).toBe(Math.min(n, 50));
+
+    // Pairs export: Step-DPO JSONL, one row per pair.
+    const exportPairs = page.getByTestId('export-pairs');
+    if (n === 0) {
+      expect(await exportPairs.isDisabled()).toBe(true);
+    } else {
+      await exportPairs.click();
+      const link = page.getByTestId('pairs-link');
+      await link.waitFor({ timeout: 10_000 });
+      expect(await link.getAttribute('download')).toMatch(/\.jsonl$/);
+      const text = await fetchText(page, (await link.getAttribute('href'))!);
+      const lines = text.split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toHaveLength(n);
+      for (const line of lines) {
+        const row = JSON.parse(line) as Record<string, unknown>;
+        for (const field of ['prompt', 'initial_reason_steps', 'chosen', 'rejected']) expect(typeof row[field], field).toBe('string');
+        expect((row.prompt as string).length).toBeGreaterThan(0);
+      }
+    }
+
+    // Adapter export: PEFT's adapter_config.json and adapter_model.safetensors.
+    await page.getByTestId('export-adapter').click();
+    const links = page.getByTestId('adapter-link');
+    await links.first().waitFor({ timeout: 20_000 });
+    expect(await links.count()).toBe(2);
+    const byName = new Map<string, string>();
+    for (const l of await links.all()) byName.set((await l.getAttribute('download'))!, (await l.getAttribute('href'))!);
+    const configName = [...byName.keys()].find((k) => k.endsWith('adapter_config.json'));
+    const weightsName = [...byName.keys()].find((k) => k.endsWith('adapter_model.safetensors'));
+    expect(configName, [...byName.keys()].join(', ')).toBeDefined();
+    expect(weightsName, [...byName.keys()].join(', ')).toBeDefined();
+    const config = JSON.parse(await fetchText(page, byName.get(configName!)!)) as { r: number; target_modules: string[] };
+    expect(Number.isInteger(config.r) && config.r > 0).toBe(true);
+    expect(config.target_modules.length).toBeGreaterThan(0);
+
+    const st = await page.evaluate(async (u) => {
+      const buf = await (await fetch(u)).arrayBuffer();
+      const headerBytes = Number(new DataView(buf).getBigUint64(0, true));
+      return { size: buf.byteLength, headerBytes, header: new TextDecoder().decode(new Uint8Array(buf, 8, Math.min(headerBytes, buf.byteLength - 8))) };
+    }, byName.get(weightsName!)!);
+    expect(8 + st.headerBytes).toBeLessThanOrEqual(st.size);
+    const header = JSON.parse(st.header) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+    const tensors = Object.entries(header).filter(([k]) => k !== '__metadata__');
+    expect(tensors.length).toBeGreaterThan(0);
+    let end = 0;
+    for (const [name, e] of tensors) {
+      expect(name).toMatch(/\.lora_[AB]\.weight$/);
+      expect(typeof e.dtype).toBe('string');
+      expect(e.data_offsets[1]).toBeGreaterThan(e.data_offsets[0]);
+      end = Math.max(end, e.data_offsets[1]);
+      if (name.endsWith('lora_A.weight')) {
+        expect(e.shape[0]).toBe(config.r);
+        expect(header[name.replace('lora_A', 'lora_B')], `${name} without its lora_B`).toBeDefined();
+      }
+    }
+    expect(8 + st.headerBytes + end).toBe(st.size);
+
+    expect(await page.getByTestId('loop-error').count()).toBe(0);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  it('cancels an iteration: the status says so, the model stays Mk and still solves', async () => {
+    const { page, problems, failed } = await openPage('?backend=wasm');
+    await modelReady(page);
+    const t = await generation(page);
+
+    await page.getByTestId('loop-start').click();
+    await page.getByTestId('loop-cancel').click({ timeout: 10_000 });
+    await page.locator('[data-testid="loop-panel"][data-running="false"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('loop-panel').getAttribute('data-stage')).toBe('cancelled');
+    const status = await page.getByTestId('loop-status').innerText();
+    expect(status).toMatch(/^Cancelled/);
+    expect(status).toContain(`still M${t}`);
+    expect(await page.getByTestId('model-generation').innerText()).toBe(`M${t}`);
+    expect(await page.getByTestId('loop-error').count()).toBe(0);
+    expect(await page.getByTestId('loop-start').isEnabled()).toBe(true);
+
+    await page.getByTestId('solve').click();
+    await page.getByTestId('solve-answer').waitFor({ timeout: 40_000 });
+    expect(await page.getByTestId('solve-step').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('solve-answer').innerText()).toMatch(/true answer: \d+/);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
