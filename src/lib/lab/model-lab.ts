@@ -231,13 +231,18 @@ export class ModelLab {
         onEvent,
         control,
       });
+      this.lastPairs = r.pairs;
+      if (r.outcome.report.error) {
+        // Training stopped (non-finite loss): the adapter of M_t was kept, so the page's model stays M_t.
+        this.evalCache = r.outcome.before ? { key, result: r.outcome.before } : null;
+        return r.outcome;
+      }
       // The model is now M_{t+1}: new adapter, new inference parameters, its evaluation cached.
       const params = ModelParams.create(l.backend, l.model.config, l.model.weights, r.adapter, 'none', keepQuantized(l.backend, l.model.quantized));
       l.params.free();
       l.params = params;
       l.adapter = r.adapter;
       l.info = { ...l.info, generation: t + 1 };
-      this.lastPairs = r.pairs;
       const after = r.outcome.report.evaluation;
       this.evalCache = after ? { key: `${t + 1}|${settings.evalProblems}|${settings.evalPairs}`, result: after } : null;
       return r.outcome;
