@@ -14,7 +14,8 @@ import { trainBaseCommand } from './train-base.ts';
 import { evalCommand } from './eval.ts';
 import { coldStartCommand } from './cold-start.ts';
 import { runCommand } from './run.ts';
+import { loopTableCommand } from './loop-table.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];

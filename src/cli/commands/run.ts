@@ -106,7 +106,9 @@ export const runCommand: Command = {
         method, iterations, problems, pool_sizes: poolSizes, seed, dataset_seed: datasetSeed, search, dpo,
         eval_problems: ctx.eval.test.length, eval_pairs: ctx.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
-        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ` --rank ${rank}`} --method ${method} --iterations ${iterations} --problems ${problems} --seed ${seed} --out ${out}`,
+        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ` --rank ${rank}`} --method ${method} --iterations ${iterations} --problems ${problems} --seed ${seed} --dataset-seed ${datasetSeed} ` +
+          `--w ${search.w} --max-steps ${search.maxSteps} --temperature ${search.temperature} --beta ${dpo.beta} --lr ${dpo.lr} --epochs ${dpo.epochs} ` +
+          `--eval-problems ${ctx.eval.test.length} --eval-pairs ${ctx.eval.eftTest.length} --out ${out}`,
       };
       await writeFile(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
       if (flags.events) await writeFile(join(out, 'events.jsonl'), events.join('\n') + '\n');

@@ -1,0 +1,90 @@
+// Tables of the loop's results across runs (the paper's Table 1 / 2 / 3 layout): from each run's
+// metrics.json (written by `psr run`), accuracy and judge accuracy of M1 … M_{K+1}, pairs per
+// iteration with the oracle's grading, and per method the mean and spread over seeds.
+import { InvalidInputError } from '../errors.ts';
+
+/** The parts of a run's metrics.json that the tables read. */
+export interface RunMetrics {
+  method: string;
+  seed: number;
+  start: { solve: { accuracy: number }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
+  reports: {
+    iteration: number;
+    pairs: number;
+    pairQuality: { shares: Record<string, number> } | null;
+    evaluation: { solve: { accuracy: number }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
+    error: { name: string } | null;
+    seconds: number;
+  }[];
+}
+
+export interface RunRow {
+  method: string;
+  seed: number;
+  /** Greedy accuracy of M1, M2, … (null where a model was not evaluated). */
+  accuracy: (number | null)[];
+  judge: (number | null)[];
+  pairs: number[];
+  /** Share of pairs whose chosen step is valid and rejected invalid, minus the share inverted. */
+  pairSignal: (number | null)[];
+  seconds: number;
+}
+
+export function runRow(m: RunMetrics): RunRow {
+  if (!m || typeof m.method !== 'string' || !Array.isArray(m.reports)) {
+    throw new InvalidInputError('not a metrics.json of `psr run` (needs method and reports); pass the folders that `run --out` wrote.');
+  }
+  const evals = [m.start, ...m.reports.map((r) => r.evaluation)];
+  return {
+    method: m.method,
+    seed: m.seed,
+    accuracy: evals.map((e) => e?.solve.accuracy ?? null),
+    judge: evals.map((e) => e?.judge.judge_accuracy ?? null),
+    pairs: m.reports.map((r) => r.pairs),
+    pairSignal: m.reports.map((r) => (r.pairQuality ? (r.pairQuality.shares['correct-order'] ?? 0) - (r.pairQuality.shares['inverted'] ?? 0) : null)),
+    seconds: m.reports.reduce((a, r) => a + r.seconds, 0),
+  };
+}
+
+/** Mean and sample standard deviation (0 for one value); null when there are no values. */
+export function meanSd(xs: number[]): { mean: number; sd: number; n: number } | null {
+  if (xs.length === 0) return null;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, sd, n: xs.length };
+}
+
+const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(1));
+const pm = (s: { mean: number; sd: number } | null) => (s === null ? '–' : `${(100 * s.mean).toFixed(1)} ± ${(100 * s.sd).toFixed(1)}`);
+
+/** Markdown: one row per run, then per method the mean ± sd over its runs, for accuracy and judge. */
+export function loopTables(rows: RunRow[]): string {
+  if (rows.length === 0) throw new InvalidInputError('no runs to summarise; pass one or more folders written by `psr run --out`.');
+  const K = Math.max(...rows.map((r) => r.accuracy.length));
+  const models = Array.from({ length: K }, (_, i) => `M${i + 1}`);
+  const lines: string[] = [];
+  lines.push(`| method | seed | ${models.map((m) => `acc ${m}`).join(' | ')} | gain | ${models.map((m) => `judge ${m}`).join(' | ')} | pairs per iteration | pair signal | seconds |`);
+  lines.push(`| ${Array(2 * K + 6).fill('---').join(' | ')} |`);
+  for (const r of rows) {
+    const first = r.accuracy[0];
+    const last = r.accuracy[r.accuracy.length - 1];
+    const gain = first !== null && last !== null ? `${last >= first ? '+' : ''}${(100 * (last - first)).toFixed(1)}` : '–';
+    lines.push(
+      `| ${r.method} | ${r.seed} | ${models.map((_, i) => pct(r.accuracy[i] ?? null)).join(' | ')} | ${gain} | ${models.map((_, i) => pct(r.judge[i] ?? null)).join(' | ')} | ` +
+        `${r.pairs.join(' / ')} | ${r.pairSignal.map((s) => (s === null ? '–' : s.toFixed(2))).join(' / ')} | ${r.seconds.toFixed(0)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`| method | runs | ${models.map((m) => `acc ${m}`).join(' | ')} | gain M1→M${K} | ${models.map((m) => `judge ${m}`).join(' | ')} |`);
+  lines.push(`| ${Array(2 * K + 3).fill('---').join(' | ')} |`);
+  for (const method of [...new Set(rows.map((r) => r.method))]) {
+    const mine = rows.filter((r) => r.method === method);
+    const col = (pick: (r: RunRow) => number | null) => meanSd(mine.map(pick).filter((x): x is number => x !== null));
+    const gain = col((r) => (r.accuracy[0] !== null && r.accuracy[K - 1] != null ? r.accuracy[K - 1]! - r.accuracy[0]! : null));
+    lines.push(
+      `| ${method} | ${mine.length} | ${models.map((_, i) => pm(col((r) => r.accuracy[i] ?? null))).join(' | ')} | ${pm(gain)} | ` +
+        `${models.map((_, i) => pm(col((r) => r.judge[i] ?? null))).join(' | ')} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

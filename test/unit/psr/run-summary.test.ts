@@ -1,0 +1,51 @@
+// The loop's result tables: rows per run (accuracy and judge of M1…, gain, pairs, the oracle's
+// pair signal) and the mean ± sample sd per method; bad input is named.
+import { describe, expect, it } from 'vitest';
+import { loopTables, meanSd, runRow, type RunMetrics } from '../../../src/lib/psr/run-summary.ts';
+
+const ev = (acc: number, judge: number) => ({ solve: { accuracy: acc }, judge: { judge_accuracy: judge, swap_consistency: 0.5 } });
+function run(method: string, seed: number, accs: number[], error = false): RunMetrics {
+  return {
+    method,
+    seed,
+    start: ev(accs[0], 0.8),
+    reports: accs.slice(1).map((a, i) => ({
+      iteration: i + 1,
+      pairs: 10 * (i + 1),
+      pairQuality: { shares: { 'correct-order': 0.3, inverted: 0.1, 'both-valid': 0.3, 'both-invalid': 0.3 } },
+      evaluation: ev(a, 0.8 - 0.01 * (i + 1)),
+      error: error ? { name: 'NonFiniteError' } : null,
+      seconds: 100,
+    })),
+  };
+}
+
+describe('loop result tables', () => {
+  it('meanSd is the mean and the sample standard deviation', () => {
+    expect(meanSd([0.2, 0.4])).toEqual({ mean: expect.closeTo(0.3, 12), sd: expect.closeTo(Math.SQRT2 * 0.1, 12), n: 2 });
+    expect(meanSd([0.5])).toEqual({ mean: 0.5, sd: 0, n: 1 });
+    expect(meanSd([])).toBeNull();
+  });
+
+  it('a run row lists M1…M4 and the pair signal (correct order minus inverted)', () => {
+    const r = runRow(run('psr', 2, [0.2, 0.25, 0.3, 0.35]));
+    expect(r.accuracy).toEqual([0.2, 0.25, 0.3, 0.35]);
+    expect(r.judge.map((x) => x!.toFixed(2))).toEqual(['0.80', '0.79', '0.78', '0.77']);
+    expect(r.pairs).toEqual([10, 20, 30]);
+    expect(r.pairSignal.map((x) => x!.toFixed(2))).toEqual(['0.20', '0.20', '0.20']);
+    expect(r.seconds).toBe(300);
+  });
+
+  it('the tables give each run its gain and each method its mean ± sd over seeds', () => {
+    const md = loopTables([run('psr', 1, [0.2, 0.3]), run('psr', 2, [0.2, 0.4]), run('srlm', 1, [0.2, 0.1])].map(runRow));
+    expect(md).toContain('| psr | 1 | 20.0 | 30.0 | +10.0 |');
+    expect(md).toContain('| srlm | 1 | 20.0 | 10.0 | -10.0 |');
+    // psr: M2 = 35 ± 7.1, gain 15 ± 7.1 over 2 runs.
+    expect(md).toContain('| psr | 2 | 20.0 ± 0.0 | 35.0 ± 7.1 | 15.0 ± 7.1 |');
+  });
+
+  it('names input that is not a run folder', () => {
+    expect(() => runRow({} as RunMetrics)).toThrow(/not a metrics.json of `psr run`/);
+    expect(() => loopTables([])).toThrow(/no runs to summarise/);
+  });
+});
