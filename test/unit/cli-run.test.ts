@@ -48,4 +48,13 @@ describe('psr run', () => {
     expect(await runCli(['run', '--model', 'x', '--out', 'z', '--method', 'magic'], o)).toBe(2);
     expect(o.stderr).toContain('--method must be psr or srlm');
   });
+
+  it('names a bad --judge, and refuses the oracle control outside the step-wise search', async () => {
+    const o = io();
+    expect(await runCli(['run', '--model', 'x', '--out', 'z', '--judge', 'gpt'], o)).toBe(2);
+    expect(o.stderr).toContain('--judge must be self or oracle');
+    const p = io();
+    expect(await runCli(['run', '--model', 'x', '--out', 'z', '--method', 'srlm', '--judge', 'oracle'], p)).toBe(2);
+    expect(p.stderr).toContain('--judge oracle is a control for the step-wise search');
+  });
 });

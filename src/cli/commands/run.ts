@@ -18,6 +18,7 @@ import { pairsToJsonl } from '../../lib/psr/pairs.ts';
 import { saveAdapter } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/model/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
+import type { JudgeSource } from '../../lib/psr/oracle-judge.ts';
 import { initLora } from '../../lib/model/lora.ts';
 import { defineLoraConfig, LORA_TARGETS } from '../../lib/model/lora-config.ts';
 import { createRng } from '../../lib/math/rng.ts';
@@ -34,10 +35,10 @@ export const runCommand: Command = {
   summary: 'Run the self-rewarding loop headless (PSR or the SRLM baseline): pairs as Step-DPO JSONL, adapters, metrics.',
   usage:
     'run --model DIR [--adapter DIR | --rank R] --out DIR [--method psr|srlm] [--iterations K] [--problems N] [--seed S] [--dataset-seed S] ' +
-    '[--w 6] [--max-steps 20] [--temperature 0.5] [--beta 0.1] [--lr 5e-4] [--epochs 2] [--eval-problems N] [--eval-pairs N] [--backend wasm|cpu|webgpu] [--events] [--json]',
+    '[--w 6] [--max-steps 20] [--temperature 0.5] [--beta 0.1] [--lr 5e-4] [--epochs 2] [--eval-problems N] [--eval-pairs N] [--judge self|oracle] [--backend wasm|cpu|webgpu] [--events] [--json]',
   options: {
     ...Object.fromEntries(
-      ['model', 'adapter', 'rank', 'out', 'method', 'iterations', 'problems', 'seed', 'dataset-seed', 'w', 'max-steps', 'temperature', 'beta', 'lr', 'epochs', 'eval-problems', 'eval-pairs', 'backend'].map(
+      ['model', 'adapter', 'rank', 'out', 'method', 'judge', 'iterations', 'problems', 'seed', 'dataset-seed', 'w', 'max-steps', 'temperature', 'beta', 'lr', 'epochs', 'eval-problems', 'eval-pairs', 'backend'].map(
         (k) => [k, { type: 'string' as const }],
       ),
     ),
@@ -47,6 +48,9 @@ export const runCommand: Command = {
   async run(flags, _positionals, io) {
     for (const f of ['model', 'out']) if (typeof flags[f] !== 'string') throw new UsageError(`--${f} DIR is required.`);
     const method = (flags.method ?? 'psr') as Method;
+    const judge = (flags.judge ?? 'self') as JudgeSource;
+    if (judge !== 'self' && judge !== 'oracle') throw new UsageError(`--judge must be self or oracle (got ${String(flags.judge)}).`);
+    if (judge === 'oracle' && method !== 'psr') throw new UsageError('--judge oracle is a control for the step-wise search; use it with --method psr.');
     if (method !== 'psr' && method !== 'srlm') throw new UsageError(`--method must be psr or srlm (got ${String(flags.method)}).`);
     const iterations = intFlag(flags, 'iterations', 1, 10, 3);
     const problems = intFlag(flags, 'problems', 1, 10000, 64);
@@ -86,7 +90,7 @@ export const runCommand: Command = {
       const result = await runIterations(
         ctx,
         startAdapter,
-        { method, pools: data.pools, search, srlm: DEFAULT_SRLM_SETTINGS, dpo, seed },
+        { method, pools: data.pools, search, srlm: DEFAULT_SRLM_SETTINGS, dpo, seed, judge },
         {
           onEvent(e: LoopEvent) {
             if (flags.events) events.push(JSON.stringify(e));
@@ -103,10 +107,10 @@ export const runCommand: Command = {
         },
       );
       const metrics = {
-        method, iterations, problems, pool_sizes: poolSizes, seed, dataset_seed: datasetSeed, search, dpo,
+        method, judge, iterations, problems, pool_sizes: poolSizes, seed, dataset_seed: datasetSeed, search, dpo,
         eval_problems: ctx.eval.test.length, eval_pairs: ctx.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
-        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ` --rank ${rank}`} --method ${method} --iterations ${iterations} --problems ${problems} --seed ${seed} --dataset-seed ${datasetSeed} ` +
+        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ` --rank ${rank}`} --method ${method}${judge === 'oracle' ? ' --judge oracle' : ''} --iterations ${iterations} --problems ${problems} --seed ${seed} --dataset-seed ${datasetSeed} ` +
           `--w ${search.w} --max-steps ${search.maxSteps} --temperature ${search.temperature} --beta ${dpo.beta} --lr ${dpo.lr} --epochs ${dpo.epochs} ` +
           `--eval-problems ${ctx.eval.test.length} --eval-pairs ${ctx.eval.eftTest.length} --out ${out}`,
       };

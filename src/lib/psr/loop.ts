@@ -27,6 +27,7 @@ import { srlmPool, type SrlmEvent, type SrlmSettings } from './srlm.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type JudgeEvaluation, type SolveEvaluation } from './evaluate.ts';
 import { DEFAULT_JUDGE_OPTIONS } from './judge.ts';
 import type { TaskControl } from './control.ts';
+import { OracleJudgedStepModel, type JudgeSource } from './oracle-judge.ts';
 
 export type Method = 'psr' | 'srlm';
 
@@ -38,6 +39,8 @@ export interface LoopSettings {
   srlm: SrlmSettings;
   dpo: Omit<StepDpoOptions, 'seed'>;
   seed: number;
+  /** 'self' (the method). 'oracle' is a control experiment: the checker judges the model's candidates. */
+  judge?: JudgeSource;
 }
 
 export interface EvalData {
@@ -154,7 +157,8 @@ export async function runIterations(
       emit({ type: 'stage', iteration: t, stage: 'search' });
       const problems = pool.map((p) => ({ id: p.id, question: p.question }));
       if (settings.method === 'psr') {
-        const model = new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS);
+        const own = new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS);
+        const model = settings.judge === 'oracle' ? new OracleJudgedStepModel(own) : own;
         const r = await searchPool(model, problems, { ...settings.search, iteration: t }, `${settings.seed}:${t}`, {
           onEvent: (event) => emit({ type: 'search', iteration: t, event }),
           control: hooks.control,
