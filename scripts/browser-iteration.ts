@@ -1,8 +1,10 @@
-// Wall time of one self-rewarding iteration at the app's DEFAULT settings in headless Chromium:
-// serves the existing dist/ build, opens the lab, waits for the model, presses Start untouched and
+// Wall time of one self-rewarding iteration in headless Chromium, at the app's default settings or
+// at others typed into the loop panel (--set key=value,…; e.g. the CLI's defaults: problems=64,w=6,
+// maxSteps=20,evalProblems=500,evalPairs=500): serves the existing dist/ build, opens the lab,
+// waits for the model, presses Start and
 // records the seconds of every stage (the loop panel's data-stage) and in total, plus the outcome
 // as the page shows it (pairs, their oracle grading, before/after evaluation). Prints one JSON object.
-// Usage: npx tsx scripts/browser-iteration.ts [--webgpu] [--backend wasm|webgpu] [--timeout-minutes N]
+// Usage: npx tsx scripts/browser-iteration.ts [--webgpu] [--backend wasm|webgpu] [--set key=value,…] [--timeout-minutes N]
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +17,14 @@ interface Options {
   webgpu: boolean;
   backend: 'wasm' | 'webgpu';
   timeoutMinutes: number;
+  /** Loop settings typed into the panel's inputs before Start (data-testid loop-<key>). */
+  set: Record<string, number>;
 }
 
 /** The repository's dist/, wherever the script is run from. */
 const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 
-const USAGE = 'usage: npx tsx scripts/browser-iteration.ts [--webgpu] [--backend wasm|webgpu] [--timeout-minutes N]';
+const USAGE = 'usage: npx tsx scripts/browser-iteration.ts [--webgpu] [--backend wasm|webgpu] [--set key=value,…] [--timeout-minutes N]';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
@@ -28,7 +32,7 @@ function fail(message: string, code: number): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { webgpu: false, backend: 'wasm', timeoutMinutes: 60 };
+  const o: Options = { webgpu: false, backend: 'wasm', timeoutMinutes: 60, set: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--webgpu') o.webgpu = true;
@@ -40,6 +44,12 @@ function parseArgs(argv: string[]): Options {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v) || v <= 0) fail(`--timeout-minutes must be a positive number, got ${argv[i] ?? 'nothing'}.\n${USAGE}`, 2);
       o.timeoutMinutes = v;
+    } else if (a === '--set') {
+      for (const part of (argv[++i] ?? '').split(',').filter((x) => x !== '')) {
+        const m = part.match(/^([A-Za-z]+)=([-+.\de]+)$/);
+        if (!m || !Number.isFinite(Number(m[2]))) fail(`--set takes key=number pairs separated by commas (e.g. problems=64,w=6), got "${part}".\n${USAGE}`, 2);
+        o.set[m[1]] = Number(m[2]);
+      }
     } else if (a === '--help' || a === '-h') fail(USAGE, 0);
     else fail(`unknown argument ${a}.\n${USAGE}`, 2);
   }
@@ -83,6 +93,11 @@ async function main(): Promise<void> {
     const modelSeconds = (performance.now() - t0) / 1000;
     const backendUsed = await page.getByTestId('model-backend').getAttribute('data-backend');
     const from = await page.getByTestId('model-generation').innerText();
+    for (const [key, value] of Object.entries(o.set)) {
+      const input = page.getByTestId(`loop-${key}`);
+      if ((await input.count()) === 0) fail(`the loop panel has no setting "${key}" (inputs: data-testid loop-<key>).`, 2);
+      await input.fill(String(value));
+    }
     const settings: Record<string, number> = {};
     for (const input of await page.locator('[data-testid="loop-panel"] input[data-testid^="loop-"]').all()) {
       settings[((await input.getAttribute('data-testid')) ?? '').slice('loop-'.length)] = Number(await input.inputValue());

@@ -107,8 +107,11 @@ async function spanForward(ws: Workspace, batch: PackedBatch, targets: Int32Arra
   };
 }
 
-/** Forward (and, if `withGrad`, backward) of the step-DPO loss with temperature β. */
-export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean): Promise<DpoResult> {
+/**
+ * Forward (and, if `withGrad`, backward) of the step-DPO loss with temperature β: the loss of a batch of a batch (mean over its pairs) and, with `withGrad`, its gradient accumulated into the
+ * params' gradients times `gradScale` (m/P when this batch is m of the P pairs of one update).
+ */
+export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1): Promise<DpoResult> {
   const be = ws.backend;
   const { B, T, N } = ws;
   const V = ws.params.config.vocabSize;
@@ -129,9 +132,10 @@ export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withG
     const dChosen = new Float32Array(P);
     const dRejected = new Float32Array(P);
     dpoBackward(dChosen, dRejected, policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
-    const dseq = new Float32Array(B);
+    const dseq = new Float32Array(B); // (B)
     dseq.set(dChosen, 0);
     dseq.set(dRejected, P);
+    if (gradScale !== 1) for (let b = 0; b < B; b++) dseq[b] *= gradScale;
     const dseqT: Tensor = be.fromF32(dseq, 'dseqLogp');
     const dlogits = ws.tmp('dlogits', N * V);
     await be.zero(dlogits);

@@ -29,8 +29,14 @@ export interface StepDpoOptions {
   beta: number;
   lr: number;
   epochs: number;
-  /** Pairs per batch (2× rows). */
+  /** Pairs per optimizer step (2× rows). */
   pairsPerBatch: number;
+  /**
+   * Most rows × positions in one forward/backward pass; a batch longer than this is split into
+   * passes whose gradients add up to the batch's (exactly: the loss is a mean over pairs). Keeps a
+   * step within the browser's WASM memory whatever the solution lengths.
+   */
+  maxTokensPerPass: number;
   weightDecay: number;
   maxGradNorm: number;
   seed: number;
@@ -41,6 +47,7 @@ export const DEFAULT_STEP_DPO: Omit<StepDpoOptions, 'seed'> = {
   lr: 5e-4,
   epochs: 2,
   pairsPerBatch: 8,
+  maxTokensPerPass: 2048,
   weightDecay: 0,
   maxGradNorm: 1,
 };
@@ -71,6 +78,7 @@ export function validateDpoOptions(o: StepDpoOptions): void {
   if (!(o.lr > 0 && o.lr < 1)) bad(`lr = ${o.lr} must be in (0, 1).`);
   if (!Number.isInteger(o.epochs) || o.epochs < 1) bad(`epochs = ${o.epochs} must be a positive integer.`);
   if (!Number.isInteger(o.pairsPerBatch) || o.pairsPerBatch < 1) bad(`pairsPerBatch = ${o.pairsPerBatch} must be a positive integer.`);
+  if (!Number.isInteger(o.maxTokensPerPass) || o.maxTokensPerPass < 32) bad(`maxTokensPerPass = ${o.maxTokensPerPass} must be an integer ≥ 32 (2048 fits the browser).`);
 }
 
 function encodePair(tok: Tokenizer, p: StepPair): EncodedPair {
@@ -80,11 +88,31 @@ function encodePair(tok: Tokenizer, p: StepPair): EncodedPair {
   return { chosen: full(p.chosen, p.chosenFinal), rejected: full(p.rejected, p.rejectedFinal), promptLen: promptIds.length };
 }
 
+/** Positions a batch of these pairs is padded to (the longest row, rounded up to 16). */
+function paddedLength(pairs: EncodedPair[]): number {
+  return Math.ceil(Math.max(...pairs.map((p) => Math.max(p.chosen.length, p.rejected.length))) / 16) * 16;
+}
+
+/** Split a batch (indices into `encoded`, in order) into passes of at most `maxTokens` rows × positions (≥ 1 pair each). */
+export function splitPasses(idx: number[], encoded: { chosen: number[]; rejected: number[] }[], maxTokens: number): number[][] {
+  const passes: number[][] = [];
+  let cur: number[] = [];
+  for (const k of idx) {
+    const next = [...cur, k];
+    if (cur.length > 0 && 2 * next.length * paddedLength(next.map((j) => encoded[j] as EncodedPair)) > maxTokens) {
+      passes.push(cur);
+      cur = [k];
+    } else cur = next;
+  }
+  if (cur.length > 0) passes.push(cur);
+  return passes;
+}
+
 /** DPO batch: rows 0..P-1 chosen, P..2P-1 rejected; the span is the step after the prompt. */
 function dpoBatch(pairs: EncodedPair[], padId: number): { batch: DpoExample['batch']; targets: Int32Array; spanMask: Uint32Array } {
   const rows = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)];
   const prompts = [...pairs, ...pairs].map((p) => p.promptLen);
-  const T = Math.ceil(Math.max(...rows.map((r) => r.length)) / 16) * 16;
+  const T = paddedLength(pairs);
   const batch = packBatch(rows, padId, T);
   const targets = new Int32Array(rows.length * T);
   const spanMask = new Uint32Array(rows.length * T);
@@ -116,15 +144,14 @@ export async function trainStepDpo(
   const P = opts.pairsPerBatch;
   // Reference log-probs, once, before any update: the model at the start of the iteration.
   const ref = new Float32Array(encoded.length * 2);
-  for (let i = 0; i < encoded.length; i += P) {
-    const group = encoded.slice(i, i + P);
-    const { batch, targets, spanMask } = dpoBatch(group, tok.padId);
+  for (const pass of splitPasses(encoded.map((_, i) => i), encoded, opts.maxTokensPerPass)) {
+    const { batch, targets, spanMask } = dpoBatch(pass.map((k) => encoded[k]), tok.padId);
     const ws = new Workspace(be, params, batch.B, batch.T);
     const lp = await spanLogprobs(ws, batch, targets, spanMask);
     ws.free();
-    group.forEach((_, k) => {
-      ref[2 * (i + k)] = lp[k];
-      ref[2 * (i + k) + 1] = lp[group.length + k];
+    pass.forEach((k, j) => {
+      ref[2 * k] = lp[j];
+      ref[2 * k + 1] = lp[pass.length + j];
     });
   }
   const rng = createRng(opts.seed).fork('step-dpo');
@@ -142,28 +169,41 @@ export async function trainStepDpo(
       const order = rng.shuffle(encoded.map((_, i) => i));
       for (let i = 0; i < order.length; i += P) {
         const idx = order.slice(i, i + P);
-        const { batch, targets, spanMask } = dpoBatch(idx.map((k) => encoded[k]), tok.padId);
-        const key = `${batch.B}x${batch.T}`;
-        if (ws === null || key !== wsKey) {
-          ws?.free();
-          ws = null;
-          ws = new Workspace(be, params, batch.B, batch.T);
-          wsKey = key;
-        }
-        const ex: DpoExample = {
-          batch, targets, spanMask,
-          refChosen: Float32Array.from(idx, (k) => ref[2 * k]),
-          refRejected: Float32Array.from(idx, (k) => ref[2 * k + 1]),
-        };
         await params.zeroGrads();
-        const r = await dpoStep(ws, ex, opts.beta, true);
+        // One optimizer step over the batch, in passes that fit the memory; each pass's gradient is weighted by its share of the pairs.
+        let loss = 0;
+        let rewardAccuracy = 0;
+        const margins: number[] = [];
+        const chosen: number[] = [];
+        const rejected: number[] = [];
+        for (const pass of splitPasses(idx, encoded, opts.maxTokensPerPass)) {
+          const { batch, targets, spanMask } = dpoBatch(pass.map((k) => encoded[k]), tok.padId);
+          const key = `${batch.B}x${batch.T}`;
+          if (ws === null || key !== wsKey) {
+            ws?.free();
+            ws = null;
+            ws = new Workspace(be, params, batch.B, batch.T);
+            wsKey = key;
+          }
+          const ex: DpoExample = {
+            batch, targets, spanMask,
+            refChosen: Float32Array.from(pass, (k) => ref[2 * k]),
+            refRejected: Float32Array.from(pass, (k) => ref[2 * k + 1]),
+          };
+          const share = pass.length / idx.length;
+          const r = await dpoStep(ws, ex, opts.beta, true, share);
+          loss += share * r.loss;
+          rewardAccuracy += share * r.accuracy;
+          margins.push(...r.margins);
+          chosen.push(...r.policyChosen);
+          rejected.push(...r.policyRejected);
+        }
         // Constant after a short warmup, cosine to 10 % over the run: small data, few steps.
         const lr = lrSchedule(step, { maxLr: opts.lr, minLr: opts.lr / 10, warmupSteps: Math.min(5, Math.floor(totalSteps / 10)), totalSteps });
         const gradNorm = await opt.update(lr);
-        const mean = (a: Float32Array) => a.reduce((s, x) => s + x, 0) / a.length;
+        const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
         const entry: DpoLogEntry = {
-          step: ++step, epoch, loss: r.loss, margin: mean(r.margins), chosenLogp: mean(r.policyChosen), rejectedLogp: mean(r.policyRejected),
-          rewardAccuracy: r.accuracy, gradNorm, lr,
+          step: ++step, epoch, loss, margin: mean(margins), chosenLogp: mean(chosen), rejectedLogp: mean(rejected), rewardAccuracy, gradNorm, lr,
         };
         log.push(entry);
         onLog?.(entry);

@@ -11,7 +11,7 @@ import { createTokenizer } from '../../../src/lib/tokenizer/index.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { generateProblems } from '../../../src/lib/math/generator.ts';
 import { createRng } from '../../../src/lib/math/rng.ts';
-import { DEFAULT_STEP_DPO, trainStepDpo, type StepPair } from '../../../src/lib/train/step-dpo.ts';
+import { DEFAULT_STEP_DPO, splitPasses, trainStepDpo, type StepPair } from '../../../src/lib/train/step-dpo.ts';
 import { fillNormal } from '../../../src/lib/model/random-init.ts';
 
 const world = defaultWorldConfig();
@@ -71,6 +71,26 @@ describe('trainStepDpo', () => {
       return most;
     };
     expect(await peak(varied)).toBeLessThanOrEqual(await peak(varied.slice(-1)));
+  });
+
+  it('splits a batch into passes within the token budget, and the update is the one of the whole batch', async () => {
+    const enc = [{ chosen: Array(40).fill(1), rejected: Array(30).fill(1) }, { chosen: Array(20).fill(1), rejected: Array(20).fill(1) }, { chosen: Array(100).fill(1), rejected: Array(5).fill(1) }];
+    // Padded lengths 48, 32, 112: pairs 0+1 take 2·2·48 = 192 positions; adding pair 2 would take 2·3·112.
+    expect(splitPasses([0, 1, 2], enc, 200)).toEqual([[0, 1], [2]]);
+    expect(splitPasses([0, 1, 2], enc, 10_000)).toEqual([[0, 1, 2]]);
+    expect(splitPasses([2, 0], enc, 32)).toEqual([[2], [0]]); // a pair alone always gets its pass
+    const whole = micro();
+    const split = micro();
+    const opts = { ...DEFAULT_STEP_DPO, lr: 1e-2, epochs: 2, pairsPerBatch: 6, seed: 1 };
+    const a = await trainStepDpo(whole.params, tok, pairs, opts);
+    const b = await trainStepDpo(split.params, tok, pairs, { ...opts, maxTokensPerPass: 2 * 2 * 128 });
+    expect(b.map((e) => e.loss)).toEqual(a.map((e) => expect.closeTo(e.loss, 5)));
+    expect(b.map((e) => e.gradNorm)).toEqual(a.map((e) => expect.closeTo(e.gradNorm, 4)));
+    const [la, lb] = [await whole.params.readAdapter(), await split.params.readAdapter()];
+    const [pa, pb] = [la.layers[1].v_proj!, lb.layers[1].v_proj!];
+    expect(Array.from(pa.b).some((x) => x !== 0)).toBe(true); // it trained
+    Array.from(pb.b).forEach((x, i) => expect(x).toBeCloseTo(pa.b[i], 5));
+    Array.from(pb.a).forEach((x, i) => expect(x).toBeCloseTo(pa.a[i], 5));
   });
 
   it('names bad settings and an empty pair list', async () => {
