@@ -35,10 +35,10 @@ export const runCommand: Command = {
   summary: 'Run the self-rewarding loop headless (PSR or the SRLM baseline): pairs as Step-DPO JSONL, adapters, metrics.',
   usage:
     'run --model DIR [--adapter DIR | --rank R] --out DIR [--method psr|srlm] [--iterations K] [--problems N] [--seed S] [--dataset-seed S] ' +
-    '[--w 6] [--max-steps 20] [--temperature 0.5] [--beta 0.1] [--lr 5e-4] [--epochs 2] [--eval-problems N] [--eval-pairs N] [--judge self|oracle] [--backend wasm|cpu|webgpu] [--events] [--json]',
+    '[--w 6] [--max-steps 20] [--temperature 0.5] [--beta 0.1] [--nll 0] [--lr 5e-4] [--epochs 2] [--eval-problems N] [--eval-pairs N] [--judge self|oracle] [--backend wasm|cpu|webgpu] [--events] [--json]',
   options: {
     ...Object.fromEntries(
-      ['model', 'adapter', 'rank', 'out', 'method', 'judge', 'iterations', 'problems', 'seed', 'dataset-seed', 'w', 'max-steps', 'temperature', 'beta', 'lr', 'epochs', 'eval-problems', 'eval-pairs', 'backend'].map(
+      ['model', 'adapter', 'rank', 'out', 'method', 'judge', 'nll', 'iterations', 'problems', 'seed', 'dataset-seed', 'w', 'max-steps', 'temperature', 'beta', 'lr', 'epochs', 'eval-problems', 'eval-pairs', 'backend'].map(
         (k) => [k, { type: 'string' as const }],
       ),
     ),
@@ -66,6 +66,7 @@ export const runCommand: Command = {
     const dpo = {
       ...DEFAULT_STEP_DPO,
       beta: numFlag(flags.beta, 'beta', DEFAULT_STEP_DPO.beta, (x) => x > 0 && x < 100),
+      nllWeight: numFlag(flags.nll, 'nll', DEFAULT_STEP_DPO.nllWeight, (x) => x >= 0 && x <= 100),
       lr: numFlag(flags.lr, 'lr', DEFAULT_STEP_DPO.lr, (x) => x > 0 && x < 1),
       epochs: intFlag(flags, 'epochs', 1, 100, DEFAULT_STEP_DPO.epochs),
     };
@@ -111,7 +112,7 @@ export const runCommand: Command = {
         eval_problems: ctx.eval.test.length, eval_pairs: ctx.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
         command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ` --rank ${rank}`} --method ${method}${judge === 'oracle' ? ' --judge oracle' : ''} --iterations ${iterations} --problems ${problems} --seed ${seed} --dataset-seed ${datasetSeed} ` +
-          `--w ${search.w} --max-steps ${search.maxSteps} --temperature ${search.temperature} --beta ${dpo.beta} --lr ${dpo.lr} --epochs ${dpo.epochs} ` +
+          `--w ${search.w} --max-steps ${search.maxSteps} --temperature ${search.temperature} --beta ${dpo.beta} --nll ${dpo.nllWeight} --lr ${dpo.lr} --epochs ${dpo.epochs} ` +
           `--eval-problems ${ctx.eval.test.length} --eval-pairs ${ctx.eval.eftTest.length} --out ${out}`,
       };
       await writeFile(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');

@@ -111,7 +111,7 @@ async function spanForward(ws: Workspace, batch: PackedBatch, targets: Int32Arra
  * Forward (and, if `withGrad`, backward) of the step-DPO loss with temperature β: the loss of a batch of a batch (mean over its pairs) and, with `withGrad`, its gradient accumulated into the
  * params' gradients times `gradScale` (m/P when this batch is m of the P pairs of one update).
  */
-export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1): Promise<DpoResult> {
+export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1, nllWeight = 0): Promise<DpoResult> {
   const be = ws.backend;
   const { B, T, N } = ws;
   const V = ws.params.config.vocabSize;
@@ -124,6 +124,14 @@ export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withG
   const policyChosen = logp.slice(0, P);
   const policyRejected = logp.slice(P);
   const out = dpoForward(policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
+  // Span length of each chosen row (rows 0..P−1), for the per-token NLL.
+  const chosenLen = new Float32Array(P); // (P)
+  for (let b = 0; b < P; b++) for (let t = 0; t < T; t++) chosenLen[b] += ex.spanMask[b * T + t];
+  if (nllWeight > 0) {
+    let nll = 0;
+    for (let b = 0; b < P; b++) nll -= policyChosen[b] / Math.max(1, chosenLen[b]);
+    out.loss += (nllWeight * nll) / P;
+  }
   if (!Number.isFinite(out.loss)) {
     seq.free();
     throw new NonFiniteError(`DPO loss is ${out.loss}; the step was skipped and the parameters are unchanged. Lower the learning rate or β.`);
@@ -132,6 +140,7 @@ export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withG
     const dChosen = new Float32Array(P);
     const dRejected = new Float32Array(P);
     dpoBackward(dChosen, dRejected, policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
+    if (nllWeight > 0) for (let b = 0; b < P; b++) dChosen[b] -= nllWeight / (P * Math.max(1, chosenLen[b]));
     const dseq = new Float32Array(B); // (B)
     dseq.set(dChosen, 0);
     dseq.set(dRejected, P);

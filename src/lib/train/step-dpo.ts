@@ -27,6 +27,8 @@ export interface StepPair {
 
 export interface StepDpoOptions {
   beta: number;
+  /** Weight α of the chosen step's per-token NLL added to the DPO loss (0 = plain step-DPO). */
+  nllWeight: number;
   lr: number;
   epochs: number;
   /** Pairs per optimizer step (2× rows). */
@@ -44,6 +46,7 @@ export interface StepDpoOptions {
 
 export const DEFAULT_STEP_DPO: Omit<StepDpoOptions, 'seed'> = {
   beta: 0.1,
+  nllWeight: 0,
   lr: 5e-4,
   epochs: 2,
   pairsPerBatch: 8,
@@ -76,6 +79,7 @@ export function validateDpoOptions(o: StepDpoOptions): void {
   };
   if (!(o.beta > 0 && Number.isFinite(o.beta))) bad(`beta = ${o.beta} must be a positive number (0.1–0.5 are usual).`);
   if (!(o.lr > 0 && o.lr < 1)) bad(`lr = ${o.lr} must be in (0, 1).`);
+  if (!(o.nllWeight >= 0 && o.nllWeight <= 100)) bad(`nllWeight = ${o.nllWeight} must be in [0, 100] (0 = plain DPO, 1 = DPO + NLL).`);
   if (!Number.isInteger(o.epochs) || o.epochs < 1) bad(`epochs = ${o.epochs} must be a positive integer.`);
   if (!Number.isInteger(o.pairsPerBatch) || o.pairsPerBatch < 1) bad(`pairsPerBatch = ${o.pairsPerBatch} must be a positive integer.`);
   if (!Number.isInteger(o.maxTokensPerPass) || o.maxTokensPerPass < 32) bad(`maxTokensPerPass = ${o.maxTokensPerPass} must be an integer ≥ 32 (2048 fits the browser).`);
@@ -191,7 +195,7 @@ export async function trainStepDpo(
             refRejected: Float32Array.from(pass, (k) => ref[2 * k + 1]),
           };
           const share = pass.length / idx.length;
-          const r = await dpoStep(ws, ex, opts.beta, true, share);
+          const r = await dpoStep(ws, ex, opts.beta, true, share, opts.nllWeight);
           loss += share * r.loss;
           rewardAccuracy += share * r.accuracy;
           margins.push(...r.margins);

@@ -122,6 +122,21 @@ describe('transformer on the CPU backend', () => {
     expect(n).toBe(params.trainables.length * 4);
   });
 
+  it('step-DPO + NLL on the chosen step: gradients match finite differences, and the NLL adds its per-token mean', async () => {
+    const { params } = makeModel(tinyConfig(false), 'lora', 6);
+    const ws = new Workspace(be, params, 4, 6);
+    const ex = dpoExample(Float32Array.from([-9.5, -14.0, -7.25, -8.0]));
+    const plain = await dpoStep(ws, ex, 0.5, false);
+    const withNll = await dpoStep(ws, ex, 0.5, false, 1, 2);
+    const len = (b: number) => ex.spanMask.slice(b * 6, (b + 1) * 6).reduce((a, x) => a + x, 0);
+    const nll = -(plain.policyChosen[0] / len(0) + plain.policyChosen[1] / len(1)) / 2;
+    expect(withNll.loss).toBeCloseTo(plain.loss + 2 * nll, 5);
+    await params.zeroGrads();
+    await dpoStep(ws, ex, 0.5, true, 1, 2);
+    const n = await checkGradients(params, async () => (await dpoStep(ws, ex, 0.5, false, 1, 2)).loss, 9);
+    expect(n).toBe(params.trainables.length * 4);
+  });
+
   it('DPO loss is log 2 when the reference is the policy itself', async () => {
     const { params } = makeModel(tinyConfig(false), 'lora', 5);
     const ws = new Workspace(be, params, 4, 6);
