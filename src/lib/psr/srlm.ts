@@ -1,7 +1,8 @@
 // The outcome-level Self-Rewarding baseline (Yuan et al. 2024), on the same model and pools:
 // per problem sample N whole solutions, let the model score each whole solution itself (the
-// additive 0–5 rubric learned in the cold start; the score is the most likely digit after
-// `<score>`), and keep (best, worst) as a DPO pair on the bare question; problems whose best and
+// additive 0–5 rubric learned in the cold start; the score is the expected digit after
+// `<score>` — the mean of infinitely many sampled judgments, where the SRLM paper averages three —
+// so near-equal solutions rarely tie), and keep (best, worst) as a DPO pair on the bare question; problems whose best and
 // worst scores are equal are dropped. No ground truth here either.
 import type { ModelParams } from '../model/params.ts';
 import { Decoder } from '../model/decoder.ts';
@@ -35,7 +36,11 @@ export interface SrlmResult {
   stats: { problems: number; pairs: number; droppedEqual: number; meanScore: number };
 }
 
-/** Score whole solutions with the model's own rubric: the argmax digit 0..5 after `<score>`. */
+/**
+ * Score whole solutions with the model's own rubric: the expected digit Σ k·P(k) over 0..5 after
+ * `<score>` (P renormalised over the six digits). The most likely digit alone collapsed here: our
+ * M1 gives nearly every solution a 5, which left no pairs at all.
+ */
 export async function scoreSolutions(params: ModelParams, tok: Tokenizer, question: string, solutions: string[][]): Promise<number[]> {
   const prompts = solutions.map((steps) => Array.from(tok.encode(formatSolutionScorePrompt(question, steps), { strict: false }).ids));
   const maxPos = params.config.maxPositionEmbeddings;
@@ -47,9 +52,10 @@ export async function scoreSolutions(params: ModelParams, tok: Tokenizer, questi
     const digits = [0, 1, 2, 3, 4, 5].map((d) => tok.id(String(d)));
     return prompts.map((_, b) => {
       if (!fits[b]) return 0; // a solution too long to even read scores nothing
-      let best = 0;
-      for (let d = 1; d < digits.length; d++) if (logits[b * V + digits[d]] > logits[b * V + digits[best]]) best = d;
-      return best;
+      const l = digits.map((id) => logits[b * V + id]);
+      const top = Math.max(...l);
+      const w = l.map((x) => Math.exp(x - top));
+      return w.reduce((a, x, k) => a + k * x, 0) / w.reduce((a, x) => a + x, 0);
     });
   } finally {
     dec.free();
