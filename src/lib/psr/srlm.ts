@@ -2,8 +2,8 @@
 // per problem sample N whole solutions, let the model score each whole solution itself (the
 // additive 0–5 rubric learned in the cold start; the score is the expected digit after
 // `<score>` — the mean of infinitely many sampled judgments, where the SRLM paper averages three —
-// so near-equal solutions rarely tie), and keep (best, worst) as a DPO pair on the bare question; problems whose best and
-// worst scores are equal are dropped. No ground truth here either.
+// so near-equal solutions rarely tie), and keep (best, worst) as a DPO pair on the bare question;
+// problems whose best and worst scores are equal are dropped. No ground truth here either.
 import type { ModelParams } from '../model/params.ts';
 import { Decoder } from '../model/decoder.ts';
 import { generate } from '../model/sampling.ts';
