@@ -68,7 +68,11 @@ export const evalCommand: Command = {
         // The same N problems solved greedily and by selection, side by side.
         const chosen = pick(data.test, nSelect);
         const t1 = performance.now();
-        const greedy = summariseSolutions(await solveGreedy(params, m.tok, chosen, { format, rowsPerBatch: 32, maxNewTokens: 320 }));
+        // Greedy solutions of these problems were usually made above (the same picks when N ≤ --problems).
+        const done = new Map(solved.map((x) => [x.problemId, x]));
+        const missing = chosen.filter((p) => !done.has(p.id));
+        for (const x of await solveGreedy(params, m.tok, missing, { format, rowsPerBatch: 32, maxNewTokens: 320 })) done.set(x.problemId, x);
+        const greedy = summariseSolutions(chosen.map((p) => done.get(p.id)!));
         const model = new TinyStepModel(params, m.tok, DEFAULT_TINY_STEP_OPTIONS);
         const t2 = performance.now();
         const sel = await evaluateStepwiseSelection(model, m.tok, chosen, selection, seed, { onProgress: (d, n) => io.err(`selecting ${d}/${n}\n`) });

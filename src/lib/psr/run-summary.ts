@@ -24,6 +24,8 @@ export interface RunRow {
   /** Greedy accuracy of M1, M2, … (null where a model was not evaluated). */
   accuracy: (number | null)[];
   judge: (number | null)[];
+  /** Accuracy of the last model minus M1's (null when either was not evaluated). */
+  gain: number | null;
   pairs: number[];
   /** Share of pairs whose chosen step is valid and rejected invalid, minus the share inverted. */
   pairSignal: (number | null)[];
@@ -35,11 +37,14 @@ export function runRow(m: RunMetrics): RunRow {
     throw new InvalidInputError('not a metrics.json of `psr run` (needs method and reports); pass the folders that `run --out` wrote.');
   }
   const evals = [m.start, ...m.reports.map((r) => r.evaluation)];
+  const first = evals[0]?.solve.accuracy;
+  const last = evals[evals.length - 1]?.solve.accuracy;
   return {
     method: m.method,
     seed: m.seed,
     accuracy: evals.map((e) => e?.solve.accuracy ?? null),
     judge: evals.map((e) => e?.judge.judge_accuracy ?? null),
+    gain: first !== undefined && last !== undefined ? last - first : null,
     pairs: m.reports.map((r) => r.pairs),
     pairSignal: m.reports.map((r) => (r.pairQuality ? (r.pairQuality.shares['correct-order'] ?? 0) - (r.pairQuality.shares['inverted'] ?? 0) : null)),
     seconds: m.reports.reduce((a, r) => a + r.seconds, 0),
@@ -66,9 +71,7 @@ export function loopTables(rows: RunRow[]): string {
   lines.push(`| method | seed | ${models.map((m) => `acc ${m}`).join(' | ')} | gain | ${models.map((m) => `judge ${m}`).join(' | ')} | pairs per iteration | pair signal | seconds |`);
   lines.push(`| ${Array(2 * K + 6).fill('---').join(' | ')} |`);
   for (const r of rows) {
-    const first = r.accuracy[0];
-    const last = r.accuracy[r.accuracy.length - 1];
-    const gain = first !== null && last !== null ? `${last >= first ? '+' : ''}${(100 * (last - first)).toFixed(1)}` : '–';
+    const gain = r.gain === null ? '–' : `${r.gain >= 0 ? '+' : ''}${(100 * r.gain).toFixed(1)}`;
     lines.push(
       `| ${r.method} | ${r.seed} | ${models.map((_, i) => pct(r.accuracy[i] ?? null)).join(' | ')} | ${gain} | ${models.map((_, i) => pct(r.judge[i] ?? null)).join(' | ')} | ` +
         `${r.pairs.join(' / ')} | ${r.pairSignal.map((s) => (s === null ? '–' : s.toFixed(2))).join(' / ')} | ${r.seconds.toFixed(0)} |`,
@@ -80,7 +83,7 @@ export function loopTables(rows: RunRow[]): string {
   for (const method of [...new Set(rows.map((r) => r.method))]) {
     const mine = rows.filter((r) => r.method === method);
     const col = (pick: (r: RunRow) => number | null) => meanSd(mine.map(pick).filter((x): x is number => x !== null));
-    const gain = col((r) => (r.accuracy[0] !== null && r.accuracy[K - 1] != null ? r.accuracy[K - 1]! - r.accuracy[0]! : null));
+    const gain = col((r) => r.gain);
     lines.push(
       `| ${method} | ${mine.length} | ${models.map((_, i) => pm(col((r) => r.accuracy[i] ?? null))).join(' | ')} | ${pm(gain)} | ` +
         `${models.map((_, i) => pm(col((r) => r.judge[i] ?? null))).join(' | ')} |`,

@@ -126,8 +126,8 @@ export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withG
   const out = dpoForward(policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
   // Span length of each chosen row (rows 0..P−1), for the per-token NLL.
   const chosenLen = new Float32Array(P); // (P)
-  for (let b = 0; b < P; b++) for (let t = 0; t < T; t++) chosenLen[b] += ex.spanMask[b * T + t];
   if (nllWeight > 0) {
+    for (let b = 0; b < P; b++) for (let t = 0; t < T; t++) chosenLen[b] += ex.spanMask[b * T + t];
     let nll = 0;
     for (let b = 0; b < P; b++) nll -= policyChosen[b] / Math.max(1, chosenLen[b]);
     out.loss += (nllWeight * nll) / P;

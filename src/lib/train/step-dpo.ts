@@ -93,17 +93,17 @@ function encodePair(tok: Tokenizer, p: StepPair): EncodedPair {
 }
 
 /** Positions a batch of these pairs is padded to (the longest row, rounded up to 16). */
-function paddedLength(pairs: EncodedPair[]): number {
+function paddedLength(pairs: Pick<EncodedPair, 'chosen' | 'rejected'>[]): number {
   return Math.ceil(Math.max(...pairs.map((p) => Math.max(p.chosen.length, p.rejected.length))) / 16) * 16;
 }
 
 /** Split a batch (indices into `encoded`, in order) into passes of at most `maxTokens` rows × positions (≥ 1 pair each). */
-export function splitPasses(idx: number[], encoded: { chosen: number[]; rejected: number[] }[], maxTokens: number): number[][] {
+export function splitPasses(idx: number[], encoded: Pick<EncodedPair, 'chosen' | 'rejected'>[], maxTokens: number): number[][] {
   const passes: number[][] = [];
   let cur: number[] = [];
   for (const k of idx) {
     const next = [...cur, k];
-    if (cur.length > 0 && 2 * next.length * paddedLength(next.map((j) => encoded[j] as EncodedPair)) > maxTokens) {
+    if (cur.length > 0 && 2 * next.length * paddedLength(next.map((j) => encoded[j])) > maxTokens) {
       passes.push(cur);
       cur = [k];
     } else cur = next;
