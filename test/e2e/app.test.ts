@@ -4,45 +4,24 @@
 // still loads on the CPU (WASM) and solves. Assertions hold for any shipped model (no fixed text).
 // Any console error or uncaught exception fails a test.
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { launchChromium, watchPage } from './browser.ts';
+import { closeLabBrowsers, modelReady, openLab, solveShown } from './lab-page.ts';
 import { serveDistAt } from './static-server.ts';
 
 const baseUrl = inject('baseUrl');
-const browsers: Browser[] = [];
 const servers: Server[] = [];
 afterAll(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
+  await closeLabBrowsers();
   for (const s of servers) s.close();
 });
 
-async function openPage(webgpu: boolean, query: string, root = baseUrl) {
-  const browser = await launchChromium({ webgpu });
-  browsers.push(browser);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watchPage(page);
-  const failed: string[] = [];
-  page.on('response', (r) => {
-    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(new URL(query, root).href);
-  return { page, problems, failed };
-}
-
-async function modelReady(page: Page): Promise<void> {
-  await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 45_000 });
-  await page.getByTestId('question').waitFor({ timeout: 10_000 });
-}
+const openPage = (webgpu: boolean, query: string, root = baseUrl) => openLab(root, query, { webgpu });
 
 async function solveShowsBadgedSteps(page: Page): Promise<void> {
-  await page.getByTestId('solve').click();
-  await page.getByTestId('solve-answer').waitFor({ timeout: 40_000 });
-  const steps = page.getByTestId('solve-step');
-  expect(await steps.count()).toBeGreaterThanOrEqual(1);
+  const steps = await solveShown(page);
   await expect(steps.first().getByTestId('oracle-badge').getAttribute('data-valid')).resolves.toMatch(/^(true|false)$/);
   expect(await steps.first().innerText()).toMatch(/^Step 1/);
-  expect(await page.getByTestId('solve-answer').innerText()).toMatch(/true answer: \d+/);
 }
 
 describe('the lab with WebGPU present (SwiftShader), CPU backend', () => {

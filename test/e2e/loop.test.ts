@@ -3,41 +3,18 @@
 // table, Mk → Mk+1, pairs consistent with their oracle grading, both exports parsed; and a Cancel
 // that keeps the model, which still solves. Assertions hold for any shipped model (no fixed texts).
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, watchPage } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { closeLabBrowsers, modelReady, openLab, solveShown } from './lab-page.ts';
 
 const baseUrl = inject('baseUrl');
-const browsers: Browser[] = [];
-afterAll(async () => {
-  await Promise.all(browsers.map((b) => b.close()));
-});
+afterAll(closeLabBrowsers);
 
 /** Small enough for a CPU iteration in a couple of minutes on a busy 2-core machine. */
 const SMALL = { problems: 2, w: 3, maxSteps: 3, evalProblems: 4, evalPairs: 4, epochs: 1 } as const;
 const ITERATION_TIMEOUT = 180_000;
 
-async function openPage(query: string) {
-  // No --enable-unsafe-webgpu: the CPU backend is what runs, and the page starts faster without SwiftShader.
-  const browser = await launchChromium({ webgpu: false });
-  browsers.push(browser);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watchPage(page);
-  const failed: string[] = [];
-  page.on('response', (r) => {
-    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
-  });
-  // Chromium reports the model files' existence checks (HEAD, answered 200) as ERR_ABORTED: not a failure.
-  page.on('requestfailed', (r) => {
-    if (r.method() !== 'HEAD') failed.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`);
-  });
-  await page.goto(new URL(query, baseUrl).href);
-  return { page, problems, failed };
-}
-
-async function modelReady(page: Page): Promise<void> {
-  await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 45_000 });
-  await page.getByTestId('question').waitFor({ timeout: 10_000 });
-}
+// No --enable-unsafe-webgpu: the CPU backend is what runs, and the page starts faster without SwiftShader.
+const openPage = (query: string) => openLab(baseUrl, query, { webgpu: false });
 
 /** The page's model generation t of "Mt". */
 async function generation(page: Page): Promise<number> {
@@ -198,10 +175,7 @@ describe('run an iteration (CPU backend)', () => {
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(await page.getByTestId('loop-start').isEnabled()).toBe(true);
 
-    await page.getByTestId('solve').click();
-    await page.getByTestId('solve-answer').waitFor({ timeout: 40_000 });
-    expect(await page.getByTestId('solve-step').count()).toBeGreaterThanOrEqual(1);
-    expect(await page.getByTestId('solve-answer').innerText()).toMatch(/true answer: \d+/);
+    await solveShown(page);
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
   }, 180_000);

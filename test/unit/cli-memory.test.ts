@@ -3,22 +3,7 @@
 // the buffer and what to reduce), and bad flags (exit 2).
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.ts';
-import type { CliIo } from '../../src/cli/command.ts';
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    readStdin: async () => '',
-  };
-  return io;
-}
+import { captureIo } from '../util/cli-io.ts';
 
 describe('psr memory', () => {
   it('prints the tiny model plan as JSON with categories that add up to the total', async () => {

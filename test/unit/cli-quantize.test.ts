@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.ts';
-import type { CliIo } from '../../src/cli/command.ts';
 import type { QuantizeReport } from '../../src/cli/commands/quantize.ts';
 import { defineConfig } from '../../src/lib/model/config.ts';
 import type { ModelConfig } from '../../src/lib/model/config.ts';
@@ -21,21 +20,7 @@ import { parseSafetensors } from '../../src/lib/model/safetensors.ts';
 import { createTokenizer, toTokenizerConfig, toTokenizerJson } from '../../src/lib/tokenizer/tokenizer-json.ts';
 import { defaultWorldConfig } from '../../src/lib/math/config.ts';
 import { seededRng } from './model/helpers.ts';
-
-function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    readStdin: async () => '',
-  };
-  return io;
-}
+import { captureIo } from '../util/cli-io.ts';
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = captureIo();

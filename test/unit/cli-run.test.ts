@@ -5,18 +5,13 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
-import type { CliIo } from '../../src/cli/command.ts';
 import { saveAdapter, saveCheckpoint } from '../../src/lib/model/checkpoint.ts';
 import { NodeFiles } from '../../src/lib/model/node-files.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../src/lib/tokenizer/index.ts';
 import { parsePairsJsonl } from '../../src/lib/psr/pairs.ts';
 import { WasmBackend } from '../../src/lib/model/wasm-backend.ts';
 import { microLoop } from '../util/micro-loop.ts';
-
-function io(): CliIo & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t), readStdin: async () => '' };
-  return o;
-}
+import { captureIo as io } from '../util/cli-io.ts';
 
 describe('psr run', () => {
   it('writes metrics, pairs and adapters for one PSR iteration', async () => {

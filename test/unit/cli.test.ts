@@ -2,22 +2,7 @@
 // named errors become exit 1 with the error's name on stderr.
 import { describe, expect, it } from 'vitest';
 import { runCli, usage } from '../../src/cli/cli.ts';
-import type { CliIo } from '../../src/cli/command.ts';
-
-function captureIo(stdin = ''): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    readStdin: async () => stdin,
-  };
-  return io;
-}
+import { captureIo } from '../util/cli-io.ts';
 
 describe('psr CLI dispatcher', () => {
   it('lists every command in the usage text', () => {

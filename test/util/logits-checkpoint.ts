@@ -1,10 +1,9 @@
 // Shared by the `logits` command tests (unit on CPU, gpu on WebGPU): a tiny random qwen2 checkpoint
 // written to a temp directory with a WordLevel tokenizer.json, PEFT adapters (zero B and random B),
-// a capturing CliIo, and an independent reference: CPU forward + a hand-written log-softmax.
+// a capturing CliIo (re-exported from cli-io.ts), and an independent reference: CPU forward + a hand-written log-softmax.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../src/cli/command.ts';
 import { defineConfig } from '../../src/lib/model/config.ts';
 import type { ModelConfig } from '../../src/lib/model/config.ts';
 import { initWeights } from '../../src/lib/model/weights.ts';
@@ -21,6 +20,7 @@ import { Workspace, forward } from '../../src/lib/model/transformer.ts';
 import { packBatch } from '../../src/lib/model/batch.ts';
 import { seededRng } from '../unit/model/helpers.ts';
 import { SEQUENCE } from '../unit/tokenizer/hf-fixtures.ts';
+export { captureIo } from './cli-io.ts';
 
 /** V = 26 > the tokenizer's 24 ids (models often pad their vocabulary); T ≤ 16. */
 export const LOGITS_CONFIG: ModelConfig = defineConfig({
@@ -67,22 +67,6 @@ export async function writeLogitsCheckpoint(tokenizerJson: unknown = SEQUENCE): 
   const adapterDir = join(root, 'adapter');
   await saveAdapter(new NodeFiles(adapterDir), LOGITS_CONFIG, adapter);
   return { root, modelDir, zeroAdapterDir, adapterDir, weights, adapter };
-}
-
-/** A CliIo that keeps what the command prints. */
-export function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    readStdin: async () => '',
-  };
-  return io;
 }
 
 /** Reference: CPU forward of `ids`, then log P(ids[t] | ids[<t]) by an explicit f64 log-softmax. */

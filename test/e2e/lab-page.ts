@@ -1,0 +1,46 @@
+// The lab page for e2e tests: open it in a fresh headless Chromium (recording console errors,
+// uncaught exceptions and failed requests), wait for the embedded model, and solve the shown
+// problem. Browsers opened here are closed by closeLabBrowsers() in the test file's afterAll.
+import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, watchPage } from './browser.ts';
+
+const browsers: Browser[] = [];
+
+export async function closeLabBrowsers(): Promise<void> {
+  await Promise.all(browsers.splice(0).map((b) => b.close()));
+}
+
+/** Open `query` relative to `root` (the served dist/); `problems` and `failed` fill as the page runs. */
+export async function openLab(root: string, query: string, { webgpu }: { webgpu: boolean }): Promise<{ page: Page; problems: string[]; failed: string[] }> {
+  const browser = await launchChromium({ webgpu });
+  browsers.push(browser);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = watchPage(page);
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  // Chromium reports the model files' existence checks (HEAD, answered 200) as ERR_ABORTED: not a failure.
+  page.on('requestfailed', (r) => {
+    if (r.method() !== 'HEAD') failed.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`);
+  });
+  await page.goto(new URL(query, root).href);
+  return { page, problems, failed };
+}
+
+/** The model panel reports ready and a problem is shown. */
+export async function modelReady(page: Page): Promise<void> {
+  await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 45_000 });
+  await page.getByTestId('question').waitFor({ timeout: 10_000 });
+}
+
+/** Press Solve and wait for the answer; returns the solution's step elements (at least one). */
+export async function solveShown(page: Page) {
+  await page.getByTestId('solve').click();
+  await page.getByTestId('solve-answer').waitFor({ timeout: 40_000 });
+  const steps = page.getByTestId('solve-step');
+  expect(await steps.count()).toBeGreaterThanOrEqual(1);
+  expect(await page.getByTestId('solve-answer').innerText()).toMatch(/true answer: \d+/);
+  return steps;
+}
