@@ -5,20 +5,7 @@ import * as wasm from '../../lib/cpu/wasm-kernels.ts';
 import { WasmArena } from '../../lib/cpu/wasm-arena.ts';
 import { benchData, matmulFlop, shapeKey, type MatmulShape } from '../../lib/bench/matmul-bench.ts';
 import { createOrtMatmul } from '../onnx-matmul.ts';
-
-async function bestMs(fn: () => unknown, minMs: number): Promise<number> {
-  await fn();
-  let best = Infinity;
-  let runs = 0;
-  const start = performance.now();
-  while (runs < 3 || performance.now() - start < minMs) {
-    const t = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t);
-    runs++;
-  }
-  return best;
-}
+import { bestOf } from '../../lib/bench/best-of.ts';
 
 export async function cpuMatmulVsOrtWasm(shapes: MatmulShape[], quick: boolean) {
   const minMs = quick ? 100 : 300;
@@ -33,12 +20,12 @@ export async function cpuMatmulVsOrtWasm(shapes: MatmulShape[], quick: boolean) 
     inp.set(benchData(N * C, 1));
     weight.set(benchData(OC * C, 2));
     const key = shapeKey(s);
-    ours[key] = matmulFlop(s) / (1e6 * (await bestMs(() => wasm.matmulForward(out, inp, weight, null, N, C, OC, arena.kernels), minMs)));
+    ours[key] = matmulFlop(s) / (1e6 * (await bestOf(() => wasm.matmulForward(out, inp, weight, null, N, C, OC, arena.kernels), minMs)).bestMs);
     const session = await createOrtMatmul(N, C, OC);
     const a = benchData(N * C, 1); // (N,C)
     const b = benchData(C * OC, 2); // (C,OC)
     try {
-      ort[key] = matmulFlop(s) / (1e6 * (await bestMs(() => session.run(a, b), minMs)));
+      ort[key] = matmulFlop(s) / (1e6 * (await bestOf(() => session.run(a, b), minMs)).bestMs);
     } finally {
       await session.release();
     }

@@ -9,37 +9,8 @@ import * as ref from '../../lib/ref/index.ts';
 import * as wasm from '../../lib/cpu/wasm-kernels.ts';
 import { WasmArena } from '../../lib/cpu/wasm-arena.ts';
 import { benchDecode } from '../bench-decode.ts';
-
-interface Timing {
-  /** Best (minimum) milliseconds per call over the runs. */
-  bestMs: number;
-  runs: number;
-}
-
-/** Call `fn` once to warm up, then until `minMs` have passed (≥ 3 runs); keep the best run. */
-async function timeIt(fn: () => void | Promise<unknown>, minMs: number): Promise<Timing> {
-  await fn();
-  let best = Infinity;
-  let runs = 0;
-  const start = performance.now();
-  while (runs < 3 || performance.now() - start < minMs) {
-    const t = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t);
-    runs++;
-  }
-  return { bestMs: best, runs };
-}
-
-function randomF32(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n); // (n)
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { bestOf } from '../../lib/bench/best-of.ts';
+import { benchData } from '../../lib/bench/matmul-bench.ts';
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const gflops = (flop: number, ms: number) => round(flop / ms / 1e6);
@@ -58,10 +29,10 @@ interface MatmulRow {
 }
 
 async function benchMatmul(N: number, C: number, OC: number, minMs: number, withRef: boolean, withOrt: boolean): Promise<MatmulRow[]> {
-  const inp = randomF32(N * C, 1); // (N,C)
-  const weight = randomF32(OC * C, 2); // (OC,C)
-  const bias = randomF32(OC, 3); // (OC)
-  const dout = randomF32(N * OC, 4); // (N,OC)
+  const inp = benchData(N * C, 1); // (N,C)
+  const weight = benchData(OC * C, 2); // (OC,C)
+  const bias = benchData(OC, 3); // (OC)
+  const dout = benchData(N * OC, 4); // (N,OC)
   const out = new Float32Array(N * OC); // (N,OC)
   const dinp = new Float32Array(N * C); // (N,C)
   const dweight = new Float32Array(OC * C); // (OC,C)
@@ -102,9 +73,9 @@ async function benchMatmul(N: number, C: number, OC: number, minMs: number, with
   ];
   const rows: MatmulRow[] = [];
   for (const o of ops) {
-    const refG = withRef ? gflops(flop, (await timeIt(o.refFn, minMs)).bestMs) : null;
-    const wasmG = gflops(flop, (await timeIt(o.wasmFn, minMs)).bestMs);
-    const resG = gflops(flop, (await timeIt(o.resFn, minMs)).bestMs);
+    const refG = withRef ? gflops(flop, (await bestOf(o.refFn, minMs)).bestMs) : null;
+    const wasmG = gflops(flop, (await bestOf(o.wasmFn, minMs)).bestMs);
+    const resG = gflops(flop, (await bestOf(o.resFn, minMs)).bestMs);
     const row: MatmulRow = {
       op: o.op, N, C, OC, gemm: o.gemm,
       gflops: { ref: refG, wasm: wasmG, wasmResident: resG },
@@ -114,9 +85,9 @@ async function benchMatmul(N: number, C: number, OC: number, minMs: number, with
       const { createOrtMatmul } = await import('../onnx-matmul.ts');
       const { M, K, Nc } = o.gemm;
       const session = await createOrtMatmul(M, K, Nc);
-      const a = randomF32(M * K, 5), b = randomF32(K * Nc, 6);
+      const a = benchData(M * K, 5), b = benchData(K * Nc, 6);
       try {
-        const ortG = gflops(flop, (await timeIt(() => session.run(a, b), minMs)).bestMs);
+        const ortG = gflops(flop, (await bestOf(() => session.run(a, b), minMs)).bestMs);
         row.gflops.ort = ortG;
         row.ratio.wasmOverOrt = round(wasmG / ortG);
         row.ratio.wasmResidentOverOrt = round(resG / ortG);
@@ -130,15 +101,15 @@ async function benchMatmul(N: number, C: number, OC: number, minMs: number, with
 }
 
 async function benchAttention(B: number, T: number, NH: number, NKV: number, HS: number, minMs: number, withRef: boolean) {
-  const q = randomF32(B * T * NH * HS, 7); // (B,T,NH,HS)
-  const kk = randomF32(B * T * NKV * HS, 8); // (B,T,NKV,HS)
-  const v = randomF32(B * T * NKV * HS, 9); // (B,T,NKV,HS)
-  const dout = randomF32(B * T * NH * HS, 10); // (B,T,NH,HS)
+  const q = benchData(B * T * NH * HS, 7); // (B,T,NH,HS)
+  const kk = benchData(B * T * NKV * HS, 8); // (B,T,NKV,HS)
+  const v = benchData(B * T * NKV * HS, 9); // (B,T,NKV,HS)
+  const dout = benchData(B * T * NH * HS, 10); // (B,T,NH,HS)
   const out = new Float32Array(q.length); // (B,T,NH,HS)
   const att = new Float32Array(B * NH * T * T); // (B,NH,T,T)
   const valid = new Uint32Array(B * T).fill(1); // (B,T)
   const dq = new Float32Array(q.length), dk = new Float32Array(kk.length), dv = new Float32Array(v.length);
-  const ms = async (fn: () => void) => round((await timeIt(fn, minMs)).bestMs);
+  const ms = async (fn: () => void) => round((await bestOf(fn, minMs)).bestMs);
   const fwd = { wasm: await ms(() => wasm.attentionForward(out, att, q, kk, v, valid, B, T, NH, NKV, HS)), ref: null as number | null };
   const bwd = { wasm: await ms(() => wasm.attentionBackward(dq, dk, dv, dout, q, kk, v, att, B, T, NH, NKV, HS)), ref: null as number | null };
   if (withRef) {
@@ -153,10 +124,10 @@ async function benchAttention(B: number, T: number, NH: number, NKV: number, HS:
 }
 
 async function benchCrossEntropy(N: number, V: number, minMs: number, withRef: boolean) {
-  const logits = randomF32(N * V, 11); // (N,V)
+  const logits = benchData(N * V, 11); // (N,V)
   const targets = Int32Array.from({ length: N }, (_, n) => (n * 7) % V); // (N)
   const losses = new Float32Array(N), lse = new Float32Array(N), dlogits = new Float32Array(N * V);
-  const ms = async (fn: () => void) => round((await timeIt(fn, minMs)).bestMs);
+  const ms = async (fn: () => void) => round((await bestOf(fn, minMs)).bestMs);
   const fwd = { wasm: await ms(() => wasm.crossEntropyForward(losses, lse, logits, targets, null, N, V)), ref: null as number | null };
   const bwd = { wasm: await ms(() => wasm.crossEntropyBackward(dlogits, logits, lse, targets, null, N, V)), ref: null as number | null };
   if (withRef) {
