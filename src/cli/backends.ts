@@ -1,35 +1,60 @@
-// Backend selection for CLI commands: --backend wasm (default: WebAssembly SIMD on the CPU, the
-// fastest here), cpu (the plain reference) or webgpu (Dawn; SwiftShader on GPU-less machines).
-import type { Backend } from '../lib/model/backend.ts';
-import { CpuBackend } from '../lib/model/cpu-backend.ts';
-import { WasmBackend } from '../lib/model/wasm-backend.ts';
-import { GpuBackend } from '../lib/model/gpu-backend.ts';
+// The CLI's side of the backend choice (src/lib/backend/choice.ts decides and builds, for the app
+// too): parse --backend auto|webgpu|wasm|cpu, ask Dawn for a device when the choice needs one, and
+// release it afterwards.
+import type { Backend } from '../lib/backend/backend.ts';
+import { createBackend, decideBackend, needsGpuProbe, BACKEND_CHOICES, type BackendChoice, type BackendName, type GpuProbe } from '../lib/backend/choice.ts';
 import { GpuContext } from '../lib/gpu/context.ts';
 import { acquireNodeDevice } from '../lib/gpu/node.ts';
 import { UsageError } from '../lib/errors.ts';
 
-export const BACKEND_NAMES = ['wasm', 'cpu', 'webgpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_CHOICES };
+export type { BackendChoice, BackendName };
 
-export function parseBackendName(value: string | boolean | undefined, fallback: BackendName = 'wasm'): BackendName {
+export function parseBackendChoice(value: string | boolean | undefined, fallback: BackendChoice): BackendChoice {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(BACKEND_NAMES as readonly string[]).includes(value)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')} (got ${String(value)}).`);
+  if (typeof value !== 'string' || !(BACKEND_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')} (got ${String(value)}).`);
   }
-  return value as BackendName;
+  return value as BackendChoice;
 }
 
-/** A backend and a function that releases it (the GPU device, for webgpu). */
-export async function createBackend(name: BackendName): Promise<{ backend: Backend; dispose: () => Promise<void> }> {
-  if (name === 'cpu') return { backend: new CpuBackend(), dispose: async () => {} };
-  if (name === 'wasm') return { backend: new WasmBackend(), dispose: async () => {} };
-  const handle = await acquireNodeDevice();
-  const ctx = new GpuContext(handle);
+export interface OpenedBackend {
+  backend: Backend;
+  name: BackendName;
+  /** Why this backend, in one sentence. */
+  reason: string;
+  dispose: () => Promise<void>;
+}
+
+/** Decide as the app does, then build the backend; an explicit webgpu without a device rethrows the device error. */
+export async function openBackend(requested: BackendChoice): Promise<OpenedBackend> {
+  let ctx: GpuContext | null = null;
+  let probe: GpuProbe | null = null;
+  let deviceError: unknown = null;
+  if (needsGpuProbe(requested)) {
+    try {
+      ctx = new GpuContext(await acquireNodeDevice());
+      probe = { ok: true, info: ctx.handle.info };
+    } catch (e) {
+      deviceError = e;
+      const err = e as { name?: string; message?: string };
+      probe = { ok: false, name: err.name ?? 'Error', message: err.message ?? String(e) };
+    }
+  }
+  const decision = decideBackend(requested, probe);
+  if (!decision) throw deviceError;
+  const keep = decision.backend === 'webgpu' ? ctx : null;
+  if (ctx && !keep) {
+    ctx.pool.destroy();
+    ctx.handle.destroy();
+  }
   return {
-    backend: new GpuBackend(ctx),
+    backend: createBackend(decision.backend, keep),
+    name: decision.backend,
+    reason: decision.reason,
     dispose: async () => {
-      ctx.pool.destroy();
-      handle.destroy();
+      keep?.pool.destroy();
+      keep?.handle.destroy();
     },
   };
 }

@@ -2,9 +2,9 @@
 // with a shared prefix prefilled into row 0 and forked to every row, then one token per row per step
 // through Decoder.append, on WasmBackend with the reference cached attention ("before") and with the
 // WebAssembly one ("after"), side by side in one run; plus the two cache ops alone at the same shape.
-import { CpuBackend } from '../lib/model/cpu-backend.ts';
-import { WasmBackend } from '../lib/model/wasm-backend.ts';
-import type { Tensor } from '../lib/model/backend.ts';
+import { CpuBackend } from '../lib/backend/cpu-backend.ts';
+import { WasmBackend } from '../lib/backend/wasm-backend.ts';
+import type { Tensor } from '../lib/backend/backend.ts';
 import { tinyModelConfig } from '../lib/model/tiny.ts';
 import { initWeights, type ModelWeights } from '../lib/model/weights.ts';
 import { ModelParams } from '../lib/model/params.ts';

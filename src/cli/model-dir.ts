@@ -1,6 +1,6 @@
 // Loading a PSR Lab model directory (and an optional adapter directory) from disk in Node.
 import { loadModel, type LoadedModel } from '../lib/model/load-model.ts';
-import { NodeFiles } from '../lib/model/node-files.ts';
+import { NodeFiles } from '../lib/formats/node-files.ts';
 
 export type { LoadedModel };
 

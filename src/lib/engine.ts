@@ -11,8 +11,8 @@ import type {
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 import { ModelLab } from './lab/model-lab.ts';
-import type { FileSource } from './model/checkpoint.ts';
-import { FetchFiles } from './model/fetch-files.ts';
+import type { FileSource } from './formats/files.ts';
+import { FetchFiles } from './formats/fetch-files.ts';
 import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest } from './bench/engine-bench.ts';
 import type { Ort } from './bench/ort-webgpu.ts';
 import { EngineBusyError } from './errors.ts';

@@ -43,6 +43,19 @@ export class InvalidInputError extends PsrError {}
 /** The command line was not understood. */
 export class UsageError extends PsrError {}
 
+/**
+ * A run setting (src/lib/settings) is out of its range or of the wrong type. The message names the
+ * setting by its label (or CLI flag) and states the allowed range; `field` is the settings key.
+ */
+export class SettingsError extends InvalidInputError {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
 // ---- CPU reference ops (src/lib/ref) ----------------------------------------------
 
 /** An op got a typed array whose length does not match the sizes it was given, or invalid sizes. */

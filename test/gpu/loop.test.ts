@@ -2,7 +2,7 @@
 // step-DPO on LoRA in WGSL and evaluation, on a micro model.
 import { expect, it } from 'vitest';
 import { gpuContext } from './context.ts';
-import { GpuBackend } from '../../src/lib/model/gpu-backend.ts';
+import { GpuBackend } from '../../src/lib/backend/gpu-backend.ts';
 import { runIterations } from '../../src/lib/psr/loop.ts';
 import { searchSettings } from '../../src/lib/psr/search-config.ts';
 import { DEFAULT_SRLM_SETTINGS } from '../../src/lib/psr/srlm.ts';

@@ -2,9 +2,9 @@
 // every parameter gradient (full training), every LoRA gradient under step-DPO, and 5 AdamW steps.
 import { describe, expect, it } from 'vitest';
 import { gpuContext } from './context.ts';
-import { CpuBackend } from '../../src/lib/model/cpu-backend.ts';
-import { GpuBackend } from '../../src/lib/model/gpu-backend.ts';
-import type { Backend } from '../../src/lib/model/backend.ts';
+import { CpuBackend } from '../../src/lib/backend/cpu-backend.ts';
+import { GpuBackend } from '../../src/lib/backend/gpu-backend.ts';
+import type { Backend } from '../../src/lib/backend/backend.ts';
 import { defineConfig } from '../../src/lib/model/config.ts';
 import { initWeights, type ModelWeights } from '../../src/lib/model/weights.ts';
 import { initLora, type LoraAdapter } from '../../src/lib/model/lora.ts';

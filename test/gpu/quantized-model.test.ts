@@ -2,9 +2,9 @@
 // gradients equal the CPU backend's on the same quantized model.
 import { describe, expect, it } from 'vitest';
 import { gpuContext } from './context.ts';
-import { CpuBackend } from '../../src/lib/model/cpu-backend.ts';
-import { GpuBackend } from '../../src/lib/model/gpu-backend.ts';
-import type { Backend } from '../../src/lib/model/backend.ts';
+import { CpuBackend } from '../../src/lib/backend/cpu-backend.ts';
+import { GpuBackend } from '../../src/lib/backend/gpu-backend.ts';
+import type { Backend } from '../../src/lib/backend/backend.ts';
 import { ModelParams } from '../../src/lib/model/params.ts';
 import { Workspace } from '../../src/lib/model/transformer.ts';
 import { sftStep } from '../../src/lib/train/objectives.ts';

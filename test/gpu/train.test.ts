@@ -2,9 +2,9 @@
 // backend's trajectory step for step.
 import { expect, it } from 'vitest';
 import { gpuContext } from './context.ts';
-import { CpuBackend } from '../../src/lib/model/cpu-backend.ts';
-import { GpuBackend } from '../../src/lib/model/gpu-backend.ts';
-import type { Backend } from '../../src/lib/model/backend.ts';
+import { CpuBackend } from '../../src/lib/backend/cpu-backend.ts';
+import { GpuBackend } from '../../src/lib/backend/gpu-backend.ts';
+import type { Backend } from '../../src/lib/backend/backend.ts';
 import { defineConfig } from '../../src/lib/model/config.ts';
 import { initWeights } from '../../src/lib/model/weights.ts';
 import { ModelParams } from '../../src/lib/model/params.ts';

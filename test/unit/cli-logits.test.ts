@@ -8,7 +8,7 @@ import { runCli } from '../../src/cli/cli.ts';
 import { mergeLora } from '../../src/lib/model/lora.ts';
 import { parameterCount } from '../../src/lib/model/weights.ts';
 import { saveCheckpoint } from '../../src/lib/model/checkpoint.ts';
-import { NodeFiles } from '../../src/lib/model/node-files.ts';
+import { NodeFiles } from '../../src/lib/formats/node-files.ts';
 import { Tokenizer } from '../../src/lib/tokenizer/tokenizer.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../src/lib/tokenizer/tokenizer-json.ts';
 import { SPECIAL_TOKENS } from '../../src/lib/tokenizer/special.ts';

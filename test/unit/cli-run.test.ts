@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
 import { saveAdapter, saveCheckpoint } from '../../src/lib/model/checkpoint.ts';
-import { NodeFiles } from '../../src/lib/model/node-files.ts';
+import { NodeFiles } from '../../src/lib/formats/node-files.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../src/lib/tokenizer/index.ts';
 import { parsePairsJsonl } from '../../src/lib/psr/pairs.ts';
-import { WasmBackend } from '../../src/lib/model/wasm-backend.ts';
+import { WasmBackend } from '../../src/lib/backend/wasm-backend.ts';
 import { microLoop } from '../util/micro-loop.ts';
 import { captureIo as io } from '../util/cli-io.ts';
 

@@ -1,11 +1,11 @@
 // A micro model and data for end-to-end tests of the self-rewarding loop on any backend.
-import type { Backend } from '../../src/lib/model/backend.ts';
+import type { Backend } from '../../src/lib/backend/backend.ts';
 import { defineConfig } from '../../src/lib/model/config.ts';
 import { initWeights } from '../../src/lib/model/weights.ts';
 import { initLora } from '../../src/lib/model/lora.ts';
 import { defineLoraConfig, LORA_TARGETS } from '../../src/lib/model/lora-config.ts';
 import { fillNormal } from '../../src/lib/model/random-init.ts';
-import { createTokenizer } from '../../src/lib/tokenizer/index.ts';
+import { createTokenizer } from '../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../src/lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../src/lib/math/datasets.ts';
 import { createRng } from '../../src/lib/math/rng.ts';

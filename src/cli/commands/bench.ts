@@ -10,7 +10,7 @@ import { BenchContext } from '../../lib/bench/gpu-timer.ts';
 import { runBench, type BackendName } from '../../lib/bench/run.ts';
 import { reportText } from '../../lib/bench/tables.ts';
 import { tinyModelConfig } from '../../lib/model/tiny.ts';
-import { createTokenizer } from '../../lib/tokenizer/index.ts';
+import { createTokenizer } from '../../lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { loadOrtWebGpuInNode } from '../bench/ort-node.ts';
 import { cpuMatmulVsOrtWasm } from '../bench/cpu-matmul.ts';

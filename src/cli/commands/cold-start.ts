@@ -12,7 +12,7 @@ import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '..
 import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
 import { saveAdapter, saveCheckpoint } from '../../lib/model/checkpoint.ts';
-import { NodeFiles } from '../../lib/model/node-files.ts';
+import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
 import { UsageError } from '../../lib/errors.ts';
 

@@ -2,7 +2,7 @@
 // a plain f32 HF checkpoint — W = q·scale for every linear — that HF transformers and PEFT can load.
 import type { Command } from '../command.ts';
 import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
-import { NodeFiles } from '../../lib/model/node-files.ts';
+import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { dequantizeWeights, loadQuantizedCheckpoint } from '../../lib/model/quant-checkpoint.ts';
 import { copyAuxFiles, dirFlags, weightsBytes } from './quantize.ts';
 

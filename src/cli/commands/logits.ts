@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { CliIo, Command } from '../command.ts';
 import { CheckpointFileError, TokenizerFormatError, UsageError } from '../../lib/errors.ts';
 import { CHECKPOINT_FILES, loadAdapter, loadCheckpoint } from '../../lib/model/checkpoint.ts';
-import { NodeFiles } from '../../lib/model/node-files.ts';
+import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { parameterCount } from '../../lib/model/weights.ts';
-import type { Backend } from '../../lib/model/backend.ts';
-import { CpuBackend } from '../../lib/model/cpu-backend.ts';
+import type { Backend } from '../../lib/backend/backend.ts';
+import { CpuBackend } from '../../lib/backend/cpu-backend.ts';
 import { sequenceLogits, tokenLogprobs } from '../../lib/model/sequence-logits.ts';
 import { loadTextTokenizer } from '../../lib/tokenizer/text-tokenizer.ts';
 
@@ -66,7 +66,7 @@ async function openBackend(kind: 'cpu' | 'webgpu'): Promise<{ backend: Backend; 
   const [{ acquireNodeDevice }, { GpuContext }, { GpuBackend }] = await Promise.all([
     import('../../lib/gpu/node.ts'),
     import('../../lib/gpu/context.ts'),
-    import('../../lib/model/gpu-backend.ts'),
+    import('../../lib/backend/gpu-backend.ts'),
   ]);
   const ctx = new GpuContext(await acquireNodeDevice());
   return {

@@ -9,10 +9,10 @@ import { UsageError } from '../../lib/errors.ts';
 import { intFlag } from '../math-flags.ts';
 import { parseConfig, type ModelConfig } from '../../lib/model/config.ts';
 import { tinyModelConfig } from '../../lib/model/tiny.ts';
-import { createTokenizer } from '../../lib/tokenizer/index.ts';
+import { createTokenizer } from '../../lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { assertFits, memoryPlan, DEFAULT_GPU_BUDGET_BYTES, type MemoryOptions } from '../../lib/model/memory.ts';
-import type { QuantFormat } from '../../lib/model/quant.ts';
+import type { QuantFormat } from '../../lib/formats/quant.ts';
 import type { TrainMode } from '../../lib/model/params.ts';
 
 const MiB = 1024 * 1024;

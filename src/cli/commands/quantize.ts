@@ -7,14 +7,14 @@ import { join, resolve } from 'node:path';
 import type { Command, FlagValues } from '../command.ts';
 import { QuantFormatError, UsageError } from '../../lib/errors.ts';
 import { CHECKPOINT_FILES, loadCheckpoint } from '../../lib/model/checkpoint.ts';
-import type { FileSink, FileSource } from '../../lib/model/checkpoint.ts';
+import type { FileSink, FileSource } from '../../lib/formats/files.ts';
 import type { ModelConfig } from '../../lib/model/config.ts';
-import { NodeFiles } from '../../lib/model/node-files.ts';
-import { CpuBackend } from '../../lib/model/cpu-backend.ts';
+import { NodeFiles } from '../../lib/formats/node-files.ts';
+import { CpuBackend } from '../../lib/backend/cpu-backend.ts';
 import {
   checkpointQuantFormat, dequantizeWeights, formatOfBits, loadQuantizedCheckpoint, quantizeWeights, saveQuantizedCheckpoint,
 } from '../../lib/model/quant-checkpoint.ts';
-import { Q4_GROUP } from '../../lib/model/quant.ts';
+import { Q4_GROUP } from '../../lib/formats/quant.ts';
 import { compareLogits, tensorErrors } from '../../lib/model/quant-eval.ts';
 import type { LogitComparison, TensorQuantError } from '../../lib/model/quant-eval.ts';
 import { intFlag } from '../math-flags.ts';

@@ -16,7 +16,7 @@ import { DEFAULT_SRLM_SETTINGS } from '../../lib/psr/srlm.ts';
 import { DEFAULT_STEP_DPO } from '../../lib/train/step-dpo.ts';
 import { pairsToJsonl } from '../../lib/psr/pairs.ts';
 import { saveAdapter } from '../../lib/model/checkpoint.ts';
-import { NodeFiles } from '../../lib/model/node-files.ts';
+import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
 import type { JudgeSource } from '../../lib/psr/oracle-judge.ts';
 import { initLora } from '../../lib/model/lora.ts';

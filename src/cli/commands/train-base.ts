@@ -6,10 +6,11 @@ import type { Command } from '../command.ts';
 import { intFlag, seedFlag } from '../math-flags.ts';
 import { createBackend, parseBackendName } from '../backends.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
-import { createTokenizer, toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
+import { toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
+import { createTokenizer } from '../../lib/math/vocab.ts';
 import { DEFAULT_BASE_TRAIN, trainBaseModel } from '../../lib/train/base-model.ts';
 import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
-import { NodeFiles } from '../../lib/model/node-files.ts';
+import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
 
 export const trainBaseCommand: Command = {

@@ -7,7 +7,7 @@ import { BenchContext } from './gpu-timer.ts';
 import { runBench, type BenchProgress, type BenchReport } from './run.ts';
 import type { Ort } from './ort-webgpu.ts';
 import { tinyModelConfig } from '../model/tiny.ts';
-import { createTokenizer } from '../tokenizer/tokenizer-json.ts';
+import { createTokenizer } from '../math/vocab.ts';
 import { defaultWorldConfig } from '../math/config.ts';
 
 export type { BenchProgress, BenchReport };

@@ -4,7 +4,7 @@
 import type { BenchContext, GpuTimer, Timing } from './gpu-timer.ts';
 import { matmulForward, type MatmulKernel } from '../kernels/matmul.ts';
 import { matmulQuantForward, uploadQuantized } from '../kernels/matmul-quant.ts';
-import { quantize, type QuantFormat } from '../model/quant.ts';
+import { quantize, type QuantFormat } from '../formats/quant.ts';
 
 /** One product of the model: N rows through a (C → OC) linear layer. */
 export interface MatmulShape {

@@ -5,7 +5,7 @@
 //  - training: one SFT step (forward + backward + AdamW with clipping) on B×T tokens, LoRA r = 16
 //    on every projection, or full fine-tuning (tokens/s = B·T / time).
 // Weights are seeded random: speed does not depend on what the model knows.
-import type { Backend } from '../model/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { ModelParams, type TrainMode } from '../model/params.ts';
 import { initWeights, type ModelWeights } from '../model/weights.ts';

@@ -10,13 +10,13 @@ import { benchOurMatmul, matmulFlop, shapeKey, tinyMatmulShapes, type MatmulShap
 import { benchOrtWebGpu, type Ort } from './ort-webgpu.ts';
 import { FULL_MODEL_SIZES, QUICK_MODEL_SIZES, benchDecode, benchPrefill, benchTrainStep, benchWeights } from './model-bench.ts';
 import type { BenchReport, FormatFigures } from './report.ts';
-import type { Backend } from '../model/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { GpuBackend } from '../model/gpu-backend.ts';
-import { CpuBackend } from '../model/cpu-backend.ts';
-import { WasmBackend } from '../model/wasm-backend.ts';
+import { GpuBackend } from '../backend/gpu-backend.ts';
+import { CpuBackend } from '../backend/cpu-backend.ts';
+import { WasmBackend } from '../backend/wasm-backend.ts';
 import { memoryPlan } from '../model/memory.ts';
-import type { QuantFormat } from '../model/quant.ts';
+import type { QuantFormat } from '../formats/quant.ts';
 
 export type { BenchReport } from './report.ts';
 

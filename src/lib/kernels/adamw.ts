@@ -1,25 +1,16 @@
 // AdamW and global-norm gradient clipping on the GPU (adamw.wgsl). PyTorch semantics: p *= 1 − lr·wd,
 // then the bias-corrected Adam step; weight decay is per parameter group (0 for norms and biases).
-// CPU twin: src/lib/ref/adamw.ts (whose lrSchedule is plain CPU arithmetic: use it directly).
+// CPU twin: src/lib/ref/adamw.ts. The learning-rate schedule is plain CPU arithmetic: src/lib/train/schedule.ts.
 // Functions are async only for the cached pipeline lookup; they record dispatches, never flush.
 import code from './adamw.wgsl?raw';
 import type { GpuContext } from '../gpu/context.ts';
 import { checkBuffer, checkDims, grid1d } from './common.ts';
 import { InvalidInputError } from '../errors.ts';
+import type { AdamWHyper } from '../ref/adamw.ts';
 
 const WG = 64;
 const RWG = 256; // reduction workgroup size (adamw.wgsl RWG)
 const MAX_PARTIALS_PER_TENSOR = 64;
-
-/** AdamW hyper-parameters of one parameter group (same shape as the CPU twin's AdamWHyper). */
-export interface AdamWHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  /** 0 for norms and biases. */
-  weightDecay: number;
-}
 
 /** One AdamW step in place on n elements; t is the 1-based step count. */
 export async function adamwStep(

@@ -10,8 +10,8 @@ import type { GpuContext } from '../gpu/context.ts';
 import { GUARANTEED, checkBuffer, checkDims, placeholderBuffer } from './common.ts';
 import { matmulBackward, matmulForward, type MatmulKernel } from './matmul.ts';
 import { KernelLimitError, ShapeError } from '../errors.ts';
-import { packQuantized, q4Groups } from '../model/quant.ts';
-import type { QuantFormat, QuantizedMatrix } from '../model/quant.ts';
+import { packQuantized, q4Groups } from '../formats/quant.ts';
+import type { QuantFormat, QuantizedMatrix } from '../formats/quant.ts';
 
 const TILE = 64; // dst rows and columns per workgroup (matmul_quant.wgsl BM, BP; matmul_qvec4_big)
 const SKINNY_ROWS = 8; // dst rows per workgroup of matmul_qvec4_skinny (used when M ≤ 16)

@@ -3,13 +3,13 @@
 // the current LoRA adapter and inference parameters on the chosen backend; an iteration replaces
 // the adapter (the model becomes M_{t+1}). One task at a time (TaskGate), cancellable, pausable.
 import { loadModel, type LoadedModel } from '../model/load-model.ts';
-import type { FileSource } from '../model/checkpoint.ts';
+import type { FileSource } from '../formats/files.ts';
 import { saveAdapter } from '../model/checkpoint.ts';
-import { MemoryFiles } from '../model/memory-files.ts';
+import { MemoryFiles } from '../formats/memory-files.ts';
 import { ModelParams, keepQuantized } from '../model/params.ts';
-import type { Backend } from '../model/backend.ts';
-import { WasmBackend } from '../model/wasm-backend.ts';
-import { GpuBackend } from '../model/gpu-backend.ts';
+import type { Backend } from '../backend/backend.ts';
+import { WasmBackend } from '../backend/wasm-backend.ts';
+import { GpuBackend } from '../backend/gpu-backend.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ModelWeights } from '../model/weights.ts';
 import { initLora, type LoraAdapter } from '../model/lora.ts';
@@ -22,7 +22,7 @@ import { searchSettings } from '../psr/search-config.ts';
 import type { ModelEvaluation } from '../psr/loop.ts';
 import { pairsToJsonl, type PreferencePair } from '../psr/pairs.ts';
 import { InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
-import { decideBackend, type GpuProbe } from './backend-choice.ts';
+import { decideBackend, type GpuProbe } from '../backend/choice.ts';
 import { TaskGate } from './task-gate.ts';
 import { DEFAULT_SOLVE_MAX_STEPS, solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';

@@ -3,7 +3,7 @@
 // TaskGate yields to the event loop (a macrotask) every few tens of ms at two kinds of points —
 // the search's own checkpoints and every backend read-back (each decoded token, each training
 // step) — and there throws CancelledError or waits while paused. One task at a time.
-import type { Backend } from '../model/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import { CancelledError, EngineBusyError } from '../errors.ts';
 import { TaskController, type TaskControl } from '../psr/control.ts';
 

@@ -11,8 +11,8 @@ import type { IterationReport, LoopEvent, ModelEvaluation } from '../psr/loop.ts
 export type { CandidateView, SearchEvent } from '../psr/events.ts';
 export type { PreferencePair, PairLabel, IterationReport, ModelEvaluation };
 
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
-export type BackendUsed = 'webgpu' | 'wasm';
+import type { BackendChoice, BackendName } from '../backend/choice.ts';
+export type { BackendChoice, BackendName };
 
 export interface LoadModelOptions {
   /** Absolute URL of the model folder (config.json, model.safetensors, tokenizer.json, adapter/). */
@@ -33,7 +33,7 @@ export interface ModelInfo {
   storage: string;
   adapter: { r: number; alpha: number; targets: string[] } | null;
   requested: BackendChoice;
-  backend: BackendUsed;
+  backend: BackendName;
   /** Why this backend was used, in one sentence for the page. */
   backendReason: string;
   vocabSize: number;

@@ -34,7 +34,7 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   'malformed',
 ];
 
-export interface StepVerdict {
+export interface CheckVerdict {
   valid: boolean;
   kind: CheckKind;
   /** One human-readable sentence saying what the step did. */
@@ -86,7 +86,7 @@ function describeNode(g: QuestionGraph, n: QNode): string {
 }
 
 /** Judge one candidate step against a state; pure (does not mutate the state). */
-export function judgeStep(state: CheckState, candidate: string): StepVerdict {
+export function judgeStep(state: CheckState, candidate: string): CheckVerdict {
   const v = judgeCore(state, candidate);
   const { equations, chained } = findEquations(candidate);
   if (equations.length === 1 && !chained) {
@@ -99,7 +99,7 @@ export function judgeStep(state: CheckState, candidate: string): StepVerdict {
   return v;
 }
 
-function judgeCore(state: CheckState, candidate: string): StepVerdict {
+function judgeCore(state: CheckState, candidate: string): CheckVerdict {
   const g = state.graph;
   const final = g.nodes[g.finalId];
   const { equations, chained } = findEquations(candidate);
@@ -162,7 +162,7 @@ function judgeCore(state: CheckState, candidate: string): StepVerdict {
 }
 
 /** The state after accepting a step; invalid steps leave the state as it was. */
-export function advance(state: CheckState, verdict: StepVerdict): CheckState {
+export function advance(state: CheckState, verdict: CheckVerdict): CheckState {
   if (!verdict.valid || verdict.node === undefined) return state;
   const node = state.graph.nodes[verdict.node];
   const computed = new Set(state.computed).add(node.id);
@@ -204,14 +204,14 @@ export function validateCheckInput(input: unknown): CheckInput {
 }
 
 /** The oracle: is `candidate` a valid next step after `steps` for `question`? */
-export function checkStep(question: string, steps: string[], candidate: string, templates: TemplateSet = DEFAULT_TEMPLATES): StepVerdict {
+export function checkStep(question: string, steps: string[], candidate: string, templates: TemplateSet = DEFAULT_TEMPLATES): CheckVerdict {
   const input = validateCheckInput({ question, steps, candidate });
   return judgeStep(stateAfter(input.question, input.steps, templates), input.candidate);
 }
 
 export interface SolutionScore {
   /** Verdict of each step in order, each judged after the valid steps before it. */
-  verdicts: StepVerdict[];
+  verdicts: CheckVerdict[];
   validSteps: number;
   totalSteps: number;
   /** The last step declared the correct answer after computing it. */
@@ -231,7 +231,7 @@ export interface SolutionScore {
  */
 export function scoreSolution(question: string, steps: string[], templates: TemplateSet = DEFAULT_TEMPLATES): SolutionScore {
   let state = initialState(question, templates);
-  const verdicts: StepVerdict[] = [];
+  const verdicts: CheckVerdict[] = [];
   let answer: number | null = null;
   for (const s of steps) {
     const v = judgeStep(state, s);

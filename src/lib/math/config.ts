@@ -7,7 +7,8 @@ import { OPS, type Op } from './graph.ts';
 import { DEFAULT_TEMPLATES, allTemplateStrings, type TemplateSet } from './templates.ts';
 
 /** Order in which the tokenizer presents the digits of a number to the model. */
-export type DigitOrder = 'msd' | 'lsd';
+import type { DigitOrder } from '../tokenizer/tokenizer.ts';
+export type { DigitOrder };
 
 export type Range = [lo: number, hi: number];
 
@@ -59,7 +60,7 @@ export function defaultWorldConfig(): WorldConfig {
   };
 }
 
-export const MAX_STEPS = 12;
+export const MAX_WORLD_STEPS = 12;
 export const MAX_VALUE_LIMIT = 1_000_000;
 
 function fail(field: string, problem: string, fix: string): never {
@@ -142,7 +143,7 @@ export function validateWorldConfig(cfg: WorldConfig): WorldConfig {
   cfg.difficulties.forEach((d, i) => {
     const f = `difficulties[${i}]`;
     if (!d || typeof d !== 'object') fail(f, 'is missing', 'copy a level from DEFAULT_DIFFICULTIES');
-    checkRange(`${f}.steps`, d.steps, 1, MAX_STEPS);
+    checkRange(`${f}.steps`, d.steps, 1, MAX_WORLD_STEPS);
     if (!Array.isArray(d.ops) || d.ops.length === 0 || d.ops.some((op) => !OPS.includes(op)) || new Set(d.ops).size !== d.ops.length) {
       fail(`${f}.ops`, `must be a non-empty list of distinct ops from ${OPS.join(' ')}, got ${JSON.stringify(d.ops)}`, 'fix the list');
     }

@@ -278,7 +278,7 @@ export function generateProblem(cfg: WorldConfig, rng: Rng, difficulty: number):
   );
 }
 
-export interface GenerateOptions {
+export interface ProblemBatchOptions {
   seed: number | string;
   count: number;
   /** Fixed difficulty, or undefined to draw each problem's difficulty uniformly. */
@@ -288,7 +288,7 @@ export interface GenerateOptions {
 export const MAX_PROBLEMS_PER_CALL = 1_000_000;
 
 /** `count` problems from `seed`; deterministic. Strips the internal story/graph fields. */
-export function generateProblems(cfg: WorldConfig, opts: GenerateOptions): Problem[] {
+export function generateProblems(cfg: WorldConfig, opts: ProblemBatchOptions): Problem[] {
   validateWorldConfig(cfg);
   if (!Number.isInteger(opts.count) || opts.count < 0 || opts.count > MAX_PROBLEMS_PER_CALL) {
     throw new WorldConfigError(`count must be an integer in [0, ${MAX_PROBLEMS_PER_CALL}], got ${opts.count}; ask for fewer problems`);

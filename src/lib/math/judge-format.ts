@@ -7,7 +7,7 @@
 
 import { EOS, VERDICT } from '../tokenizer/special.ts';
 import { judgePromptText } from './judge-prompt.ts';
-import { judgeStep, stateAfter, type StepVerdict } from './checker.ts';
+import { judgeStep, stateAfter, type CheckVerdict } from './checker.ts';
 import type { Span } from './formats.ts';
 import { applyOp } from './graph.ts';
 import { DEFAULT_TEMPLATES, type TemplateSet } from './templates.ts';
@@ -46,7 +46,7 @@ export interface JudgePrompt {
 }
 
 /** The judge's working line for one candidate (label 'A' or 'B'), from text only. */
-export function candidateWorking(label: Verdict, verdict: StepVerdict): string {
+export function candidateWorking(label: Verdict, verdict: CheckVerdict): string {
   const head = `${label}:`;
   const e = verdict.equation;
   const ans = verdict.declared;

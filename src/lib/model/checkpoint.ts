@@ -3,26 +3,16 @@
 //   config.json + model.safetensors (or model.safetensors.index.json + shards) + tokenizer.json
 //   adapter_config.json + adapter_model.safetensors
 import { CheckpointFileError, MissingTensorError } from '../errors.ts';
+import { checkFileName, type FileSink, type FileSource } from '../formats/files.ts';
 import { configToHf, parseConfig } from './config.ts';
 import type { ModelConfig } from './config.ts';
 import { loadLoraTensors, saveLoraTensors } from './lora.ts';
 import type { LoraAdapter } from './lora.ts';
 import { loraConfigToPeft, parseLoraConfig } from './lora-config.ts';
-import { parseSafetensors } from './safetensors.ts';
-import type { SafetensorsFile, TensorInfo, TensorReader } from './safetensors.ts';
+import { parseSafetensors } from '../formats/safetensors.ts';
+import type { SafetensorsFile, TensorInfo, TensorReader } from '../formats/safetensors.ts';
 import { listSome, loadWeights, saveWeights } from './weights.ts';
 import type { ModelWeights } from './weights.ts';
-
-/** Read side of a checkpoint directory. `read` throws CheckpointFileError when the file is missing. */
-export interface FileSource {
-  read(name: string): Promise<Uint8Array>;
-  exists(name: string): Promise<boolean>;
-}
-
-/** Write side of a checkpoint directory. */
-export interface FileSink {
-  write(name: string, bytes: Uint8Array): Promise<void>;
-}
 
 export const CHECKPOINT_FILES = {
   config: 'config.json',
@@ -32,17 +22,6 @@ export const CHECKPOINT_FILES = {
   adapterConfig: 'adapter_config.json',
   adapterWeights: 'adapter_model.safetensors',
 } as const;
-
-/** Throw unless `name` is a plain file name (no directories, no "..", no control characters). */
-export function checkFileName(name: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (name === '' || name === '.' || name === '..' || /[/\\\x00-\x1f]/.test(name) || name.length > 255) {
-    throw new CheckpointFileError(
-      `file name ${JSON.stringify(name)} is not a plain file name inside the checkpoint directory; ` +
-        'checkpoint files (and shard names in model.safetensors.index.json) must not contain "/", "\\" or "..".',
-    );
-  }
-}
 
 async function readJson(src: FileSource, name: string): Promise<unknown> {
   const bytes = await src.read(name);

@@ -3,7 +3,7 @@
 // keys/values into the cache and returning the logits of each row's last new token. `fork`
 // copies one row's cache into others, so a shared prefix is prefilled once and its w candidates
 // are decoded together.
-import type { Backend, Tensor } from './backend.ts';
+import type { Backend, Tensor } from '../backend/backend.ts';
 import type { ModelParams } from './params.ts';
 import { Workspace, forward, linear, project, type LinearScratch } from './transformer.ts';
 import { packBatch } from './batch.ts';

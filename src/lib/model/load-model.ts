@@ -6,7 +6,8 @@
 import type { ModelConfig } from './config.ts';
 import type { ModelWeights } from './weights.ts';
 import { checkAdapter, type LoraAdapter } from './lora.ts';
-import { loadAdapter, loadCheckpoint, type FileSource } from './checkpoint.ts';
+import { loadAdapter, loadCheckpoint } from './checkpoint.ts';
+import type { FileSource } from '../formats/files.ts';
 import { dequantizeWeights, loadQuantizedCheckpoint, readQuantizationBlock, type QuantizedModelWeights } from './quant-checkpoint.ts';
 import { fromTokenizerJson } from '../tokenizer/tokenizer-json.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';

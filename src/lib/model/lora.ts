@@ -7,8 +7,8 @@ import { LORA_TARGETS, loraScale, validateLoraConfig } from './lora-config.ts';
 import type { LoraConfig, LoraTarget } from './lora-config.ts';
 import { fillUniform } from './random-init.ts';
 import type { UniformSource } from './random-init.ts';
-import { writeSafetensors } from './safetensors.ts';
-import type { TensorReader, TensorToWrite } from './safetensors.ts';
+import { writeSafetensors } from '../formats/safetensors.ts';
+import type { TensorReader, TensorToWrite } from '../formats/safetensors.ts';
 import { cloneWeights, listSome } from './weights.ts';
 import type { LayerKey, ModelWeights } from './weights.ts';
 

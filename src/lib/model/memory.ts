@@ -8,7 +8,7 @@ import type { TrainMode } from './params.ts';
 import { tensorSpecs } from './weights.ts';
 import { targetDims } from './lora.ts';
 import { LORA_TARGETS, type LoraTarget } from './lora-config.ts';
-import { q4Groups, type QuantFormat } from './quant.ts';
+import { q4Groups, type QuantFormat } from '../formats/quant.ts';
 import { InvalidInputError, MemoryBudgetError } from '../errors.ts';
 
 export type MemoryCategory = 'weights' | 'lora' | 'gradients' | 'optimizer' | 'activations' | 'kvCache';
@@ -206,8 +206,8 @@ function workspaceBuffers(
   for (const w of outWidths) add(`loraDelta:${N * w}`, N * w);
   if (backward) {
     const scratch: [string, number][] = [
-      ['dres', N * C], ['dln', N * C], ['dI0', N * I], ['dI1', N * I], ['dI2', N * I], ['dQ0', N * QD], ['dQ1', N * QD],
-      ['dQ2', N * QD], ['dK0', N * KD], ['dK1', N * KD], ['dK2', N * KD], ['dlogits', N * V],
+      ['dres', N * C], ['dln', N * C], ['dact', N * I], ['dgate', N * I], ['dup', N * I], ['dao', N * QD], ['dqr', N * QD],
+      ['dq', N * QD], ['dkr', N * KD], ['dv', N * KD], ['dk', N * KD], ['dlogits', N * V],
     ];
     for (const [name, n] of scratch) add(name, n);
     add('attention:dscores', B * NH * T * T, REMEDY.scores);

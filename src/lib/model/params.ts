@@ -1,7 +1,7 @@
 // Model parameters resident on a Backend: base weights (HF layout), optional LoRA pairs, and the
 // gradients of whatever is trainable ('lora': only LoRA A/B; 'full': every base tensor; 'none').
 // Also the way back: read weights / adapter to the CPU for saving.
-import type { Backend, Tensor } from './backend.ts';
+import type { Backend, Tensor } from '../backend/backend.ts';
 import type { ModelConfig } from './config.ts';
 import { checkWeights, tensorOf, tensorSpecs, type LayerKey, type ModelWeights, type TensorSpec } from './weights.ts';
 import { checkAdapter, targetDims, type LoraAdapter } from './lora.ts';

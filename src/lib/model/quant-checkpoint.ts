@@ -11,13 +11,13 @@ import {
   CheckpointFileError, MissingTensorError, QuantFormatError, QuantTensorError, TensorShapeError, UnexpectedTensorError,
 } from '../errors.ts';
 import { CHECKPOINT_FILES } from './checkpoint.ts';
-import type { FileSink, FileSource } from './checkpoint.ts';
+import type { FileSink, FileSource } from '../formats/files.ts';
 import { configToHf, parseConfig } from './config.ts';
 import type { ModelConfig } from './config.ts';
-import { Q4_GROUP, checkQuantized, dequantize, q4Groups, q4RowBytes, quantize } from './quant.ts';
-import type { QuantizedMatrix, StoredQuantFormat } from './quant.ts';
-import { parseSafetensors, writeSafetensors } from './safetensors.ts';
-import type { SafetensorsFile, TensorInfo, TensorReader, TensorToWrite } from './safetensors.ts';
+import { Q4_GROUP, checkQuantized, dequantize, q4Groups, q4RowBytes, quantize } from '../formats/quant.ts';
+import type { QuantizedMatrix, StoredQuantFormat } from '../formats/quant.ts';
+import { parseSafetensors, writeSafetensors } from '../formats/safetensors.ts';
+import type { SafetensorsFile, TensorInfo, TensorReader, TensorToWrite } from '../formats/safetensors.ts';
 import { listSome, loadWeights, tensorOf, tensorSpecs } from './weights.ts';
 import type { ModelWeights } from './weights.ts';
 

@@ -2,10 +2,10 @@
 // model vs the quantized one on a few token sequences (max / mean |Δlogit|, KL(p_f32 ‖ p_quant), perplexity
 // of each on the sequences). The quantized side runs the same transformer on DEQUANTIZED weights — exactly
 // the function the quantized kernels compute (up to f32 summation order).
-import type { Backend } from './backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from './config.ts';
-import { dequantize, quantError } from './quant.ts';
-import type { QuantErrorStats } from './quant.ts';
+import { dequantize, quantError } from '../formats/quant.ts';
+import type { QuantErrorStats } from '../formats/quant.ts';
 import type { QuantizedModelWeights } from './quant-checkpoint.ts';
 import { logSumExpRows, sequenceLogits } from './sequence-logits.ts';
 import { tensorOf, tensorSpecs } from './weights.ts';

@@ -1,6 +1,6 @@
 // Score one token sequence: the logits of every position from one forward pass on any Backend,
 // and the per-token log-probabilities log P(token_t | tokens_<t) from them (log-softmax in f64).
-import type { Backend } from './backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from './config.ts';
 import type { LoraAdapter } from './lora.ts';
 import type { ModelWeights } from './weights.ts';

@@ -2,7 +2,7 @@
 // embed → L × [RMSNorm → q,k,v (+bias, +LoRA) → RoPE → causal GQA attention → o → residual →
 // RMSNorm → SwiGLU MLP → residual] → RMSNorm → lm_head. Forward keeps what backward needs in a
 // Workspace sized for one (B,T); backward accumulates into ModelParams' gradients.
-import type { Backend, QTensor, Tensor } from './backend.ts';
+import type { Backend, QTensor, Tensor } from '../backend/backend.ts';
 import type { ModelParams, LayerParams } from './params.ts';
 import type { PackedBatch } from './batch.ts';
 import type { LoraTarget } from './lora-config.ts';
@@ -266,9 +266,9 @@ export async function backward(ws: Workspace, dlogits: Tensor): Promise<void> {
     const w = params.layers[l];
     const g = params.grads[l];
     // MLP: xOut = xMid + down(swiglu(gate(ln2), up(ln2)))
-    const dact = ws.tmp('dI0', N * I);
-    const dgate = ws.tmp('dI1', N * I);
-    const dup = ws.tmp('dI2', N * I);
+    const dact = ws.tmp('dact', N * I);
+    const dgate = ws.tmp('dgate', N * I);
+    const dup = ws.tmp('dup', N * I);
     await be.zero(dact);
     await linearBackward(ws, a, w, 'down_proj', dact, dres, a.act, w.downProj, g.downProj, null, I, C);
     await be.zero(dgate);
@@ -279,18 +279,18 @@ export async function backward(ws: Workspace, dlogits: Tensor): Promise<void> {
     await linearBackward(ws, a, w, 'up_proj', dln, dup, a.ln2, w.upProj, g.upProj, null, C, I);
     await be.rmsnormBackward(dres, g.postAttnNorm, dln, a.xMid, w.postAttnNorm, a.rstd2, N, C);
     // Attention: xMid = xIn + o(attn(rope(q(ln1)), rope(k(ln1)), v(ln1)))
-    const dao = ws.tmp('dQ0', N * QD);
+    const dao = ws.tmp('dao', N * QD);
     await be.zero(dao);
     await linearBackward(ws, a, w, 'o_proj', dao, dres, a.ao, w.oProj, g.oProj, g.oBias, QD, C);
-    const dqr = ws.tmp('dQ1', N * QD);
-    const dkr = ws.tmp('dK0', N * KD);
-    const dv = ws.tmp('dK1', N * KD);
+    const dqr = ws.tmp('dqr', N * QD);
+    const dkr = ws.tmp('dkr', N * KD);
+    const dv = ws.tmp('dv', N * KD);
     await be.zero(dqr);
     await be.zero(dkr);
     await be.zero(dv);
     await be.attentionBackward(dqr, dkr, dv, dao, a.qr, a.kr, a.v, a.att, B, T, NH, NKV, HS);
-    const dq = ws.tmp('dQ2', N * QD);
-    const dk = ws.tmp('dK2', N * KD);
+    const dq = ws.tmp('dq', N * QD);
+    const dk = ws.tmp('dk', N * KD);
     await be.zero(dq);
     await be.zero(dk);
     await be.ropeBackward(dq, dqr, ws.positions, N, NH, HS, c.ropeTheta);

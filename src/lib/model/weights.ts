@@ -6,8 +6,8 @@ import { MissingTensorError, TensorShapeError, UnexpectedTensorError } from '../
 import type { ModelConfig } from './config.ts';
 import { fillNormal } from './random-init.ts';
 import type { UniformSource } from './random-init.ts';
-import { writeSafetensors } from './safetensors.ts';
-import type { TensorReader, TensorToWrite } from './safetensors.ts';
+import { writeSafetensors } from '../formats/safetensors.ts';
+import type { TensorReader, TensorToWrite } from '../formats/safetensors.ts';
 
 /** One decoder layer. */
 export interface LayerWeights {

@@ -4,7 +4,7 @@
 // adapter with step-DPO against the iteration's starting model, and evaluates the result.
 // Reads like the paper: search → judge → pairs → train → evaluate, each stage a named event.
 // The oracle only grades (pair quality, evaluation); it never feeds training.
-import type { Backend } from '../model/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelWeights } from '../model/weights.ts';
 import type { QuantizedModelWeights } from '../model/quant-checkpoint.ts';

@@ -5,7 +5,7 @@
 // never uses this (its search, step model and judge cannot reach the checker: no-oracle.test.ts).
 import { judgeStep, stateAfter } from '../math/checker.ts';
 import type { UniformRng } from '../model/sampling.ts';
-import type { JudgeItem, SampledStep, SamplingSettings, StepModel, StepVerdict } from './step-model.ts';
+import type { JudgeItem, SampledStep, SamplingSettings, StepModel, JudgeVerdict } from './step-model.ts';
 
 export type JudgeSource = 'self' | 'oracle';
 
@@ -25,7 +25,7 @@ export class OracleJudgedStepModel implements StepModel {
     return this.model.sampleSteps(question, previousSteps, w, sampling, rng);
   }
 
-  async judge(items: JudgeItem[]): Promise<StepVerdict[]> {
+  async judge(items: JudgeItem[]): Promise<JudgeVerdict[]> {
     return items.map((it) => ({ pA: oracleVerdict(it), working: 'oracle (control experiment)' }));
   }
 }

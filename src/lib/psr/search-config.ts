@@ -1,7 +1,9 @@
-// Settings of the step-wise self-rewarding search (paper defaults: w = 6 candidates per step,
-// temperature 0.5, top-p 0.95, at most 20 steps) and their validation at the boundary: every bad
-// value throws SearchConfigError naming the field and a value that works.
+// Settings of the step-wise self-rewarding search as the search reads them, with their defaults
+// from the settings table (src/lib/settings: the paper's w = 6, temperature 0.5, top-p 0.95, at
+// most 20 steps). Values are validated once, where they enter (the lab and the CLI); the search
+// trusts them. The problem pool is data, checked here: a bad pool throws SearchConfigError.
 import { SearchConfigError } from '../errors.ts';
+import { SETTINGS } from '../settings/table.ts';
 
 export type JudgeOrder = 'both' | 'random';
 
@@ -14,6 +16,8 @@ export interface SearchSettings {
   topP: number;
   /** Longest solution, in accepted steps; the problem stops unfinished there. */
   maxSteps: number;
+  /** A verdict with |P(A wins) − 0.5| ≤ this is a tie: half a win to each candidate. */
+  tieThreshold: number;
   /**
    * 'both': every distinct pair is judged in both A/B orders and the verdict is the mean
    * P(first wins) over the two (position-debiased). 'random': one order per pair, chosen by the
@@ -30,49 +34,19 @@ export interface SearchSettings {
 }
 
 export const DEFAULT_SEARCH_SETTINGS: Readonly<SearchSettings> = Object.freeze({
-  w: 6,
-  temperature: 0.5,
-  topP: 0.95,
-  maxSteps: 20,
-  judgeOrder: 'both',
-  maxRollbacks: 5,
+  w: SETTINGS.w.default,
+  temperature: SETTINGS.temperature.default,
+  topP: SETTINGS.topP.default,
+  maxSteps: SETTINGS.maxSteps.default,
+  tieThreshold: SETTINGS.tieThreshold.default,
+  judgeOrder: SETTINGS.judgeOrder.default,
+  maxRollbacks: SETTINGS.maxRollbacks.default,
   iteration: 1,
 });
 
-/** Upper bounds that keep one search step within reason on a CPU (w² judgments per step). */
-export const MAX_W = 32;
-export const MAX_STEPS = 64;
-
-/** Defaults overlaid with `over`, validated. */
+/** Defaults overlaid with `over` (not validated: callers pass values checked by src/lib/settings). */
 export function searchSettings(over: Partial<SearchSettings> = {}): SearchSettings {
-  return validateSearchSettings({ ...DEFAULT_SEARCH_SETTINGS, ...over });
-}
-
-/** Throw SearchConfigError for the first bad field; returns the settings unchanged. */
-export function validateSearchSettings(s: SearchSettings): SearchSettings {
-  const int = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-  if (!int(s.w) || s.w < 2 || s.w > MAX_W) {
-    throw new SearchConfigError(`w (candidates per step) must be an integer in [2, ${MAX_W}], got ${s.w}; a pair needs at least 2 candidates (the paper uses 6).`);
-  }
-  if (typeof s.temperature !== 'number' || !Number.isFinite(s.temperature) || s.temperature < 0) {
-    throw new SearchConfigError(`temperature must be a finite number ≥ 0, got ${s.temperature}; the paper samples candidates at 0.5.`);
-  }
-  if (typeof s.topP !== 'number' || !(s.topP > 0 && s.topP <= 1)) {
-    throw new SearchConfigError(`top-p must be in (0, 1], got ${s.topP}; use 0.95 (the paper) or 1 to keep the whole distribution.`);
-  }
-  if (!int(s.maxSteps) || s.maxSteps < 1 || s.maxSteps > MAX_STEPS) {
-    throw new SearchConfigError(`maxSteps must be an integer in [1, ${MAX_STEPS}], got ${s.maxSteps}; the paper caps solutions at 20 steps.`);
-  }
-  if (s.judgeOrder !== 'both' && s.judgeOrder !== 'random') {
-    throw new SearchConfigError(`judgeOrder must be "both" or "random", got ${JSON.stringify(s.judgeOrder)}; "both" removes the judge's position bias.`);
-  }
-  if (!int(s.maxRollbacks) || s.maxRollbacks < 0 || s.maxRollbacks > 100) {
-    throw new SearchConfigError(`maxRollbacks must be an integer in [0, 100], got ${s.maxRollbacks}; 5 is a good default.`);
-  }
-  if (!int(s.iteration) || s.iteration < 0) {
-    throw new SearchConfigError(`iteration must be an integer ≥ 0, got ${s.iteration}; pass the index t of the model M_t that searches.`);
-  }
-  return s;
+  return { ...DEFAULT_SEARCH_SETTINGS, ...over };
 }
 
 /** A problem as the search sees it: no reference steps and no answer (no ground truth in the loop). */

@@ -18,7 +18,7 @@ import { ContextFullError, StepModelError } from '../errors.ts';
 import { checkpoint, type TaskControl } from './control.ts';
 import type { SearchEvent, SearchEventListener } from './events.ts';
 import type { PreferencePair } from './pairs.ts';
-import { validatePool, validateSearchSettings, type SearchProblem, type SearchSettings } from './search-config.ts';
+import { validatePool, type SearchProblem, type SearchSettings } from './search-config.ts';
 import { summarizeResults, type ProblemResult, type SearchStats, type StopReason } from './search-stats.ts';
 import { judgeCandidates, mergeCandidates, pickBestWorst, scoreWins } from './step-scoring.ts';
 import type { SampledStep, StepModel } from './step-model.ts';
@@ -48,7 +48,6 @@ export async function searchPool(
   seed: number | string,
   opts: SearchOptions = {},
 ): Promise<PoolResult> {
-  validateSearchSettings(settings);
   validatePool(problems);
   const results: ProblemResult[] = [];
   for (let i = 0; i < problems.length; i++) {
@@ -68,7 +67,6 @@ export async function searchProblem(
   opts: SearchOptions = {},
   position: { index: number; total: number } = { index: 0, total: 1 },
 ): Promise<ProblemResult> {
-  validateSearchSettings(settings);
   validatePool([problem]);
   const { id: problemId, question } = problem;
   const emit = (e: SearchEvent) => opts.onEvent?.(e);
@@ -132,7 +130,7 @@ export async function searchProblem(
     for (const j of judgments) emit({ type: 'judgment', problemId, step, round, ...j });
     await checkpoint(opts.control, `after judging ${where(step)}`);
 
-    const wins = scoreWins(candidates.length, judgments);
+    const wins = scoreWins(candidates.length, judgments, settings.tieThreshold);
     const scores = candidates.map((c, i) => ({ text: c.text, score: wins[i], count: c.count }));
     const ties = rng.fork('ties');
     const pick = pickBestWorst(wins, ties);

@@ -27,7 +27,7 @@ export interface SampledStep {
 }
 
 /** One verdict: P(candidate A is the better next step), and the judge's working if it wrote any. */
-export interface StepVerdict {
+export interface JudgeVerdict {
   pA: number;
   working?: string;
 }
@@ -41,7 +41,7 @@ export interface StepModel {
   /** w candidate next steps for the question after `previousSteps` (throws ContextFullError when no room is left). */
   sampleSteps(question: string, previousSteps: readonly string[], w: number, sampling: SamplingSettings, rng: UniformRng): Promise<SampledStep[]>;
   /** One verdict per item, each in the order given (A = candidateA); all items in one batched pass. */
-  judge(items: JudgeItem[]): Promise<StepVerdict[]>;
+  judge(items: JudgeItem[]): Promise<JudgeVerdict[]>;
 }
 
 /** A step is final when the model closed the solution or declared its answer. */
@@ -93,7 +93,7 @@ export class TinyStepModel implements StepModel {
     }
   }
 
-  async judge(items: JudgeItem[]): Promise<StepVerdict[]> {
+  async judge(items: JudgeItem[]): Promise<JudgeVerdict[]> {
     if (items.length === 0) return [];
     // The judge needs the prompt plus (with working) room to write; check before the decoder throws.
     const room = this.opts.judge.working === 'check' ? 3 : 1;

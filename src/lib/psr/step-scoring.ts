@@ -3,16 +3,14 @@
 // candidate by its pairwise wins. No ground truth here: only the model's own verdicts.
 //
 // Scoring rule: for the pair (a, b) with verdict pA = P(a beats b), a wins 1 if pA > 0.5, b wins
-// 1 if pA < 0.5, and each gets 0.5 when |pA − 0.5| ≤ TIE_EPS (an exact tie — e.g. a judge that
-// only follows position gives P(A) = p in both orders, so the debiased mean is exactly 0.5).
+// 1 if pA < 0.5, and each gets 0.5 when |pA − 0.5| ≤ the tie threshold (the setting tieThreshold;
+// by default 1e-9, an exact tie up to float rounding — e.g. a judge that only follows position
+// gives P(A) = p in both orders, so the debiased mean is exactly 0.5).
 import type { Rng } from '../math/rng.ts';
 import { StepModelError } from '../errors.ts';
 import type { CandidateView } from './events.ts';
-import type { JudgeOrder } from './search-config.ts';
-import type { JudgeItem, SampledStep, StepModel, StepVerdict } from './step-model.ts';
-
-/** |pA − 0.5| at or below this is a tie (absorbs float rounding of the two-order mean). */
-export const TIE_EPS = 1e-9;
+import { DEFAULT_SEARCH_SETTINGS, type JudgeOrder } from './search-config.ts';
+import type { JudgeItem, SampledStep, StepModel, JudgeVerdict } from './step-model.ts';
 
 /** Identical texts merged, in order of first appearance; `final` and log-probs from the first sample. */
 export function mergeCandidates(samples: readonly SampledStep[]): CandidateView[] {
@@ -67,7 +65,7 @@ export async function judgeCandidates(
   );
 }
 
-function checkVerdicts(v: StepVerdict[], n: number): StepVerdict[] {
+function checkVerdicts(v: JudgeVerdict[], n: number): JudgeVerdict[] {
   if (!Array.isArray(v) || v.length !== n) {
     throw new StepModelError(`the judge returned ${Array.isArray(v) ? v.length : 'no'} verdicts for ${n} pairs; a StepModel must return one verdict per item, in order.`);
   }
@@ -80,10 +78,10 @@ function checkVerdicts(v: StepVerdict[], n: number): StepVerdict[] {
 }
 
 /** Pairwise wins of each of `k` candidates under the scoring rule above. */
-export function scoreWins(k: number, judgments: readonly PairJudgment[]): number[] {
+export function scoreWins(k: number, judgments: readonly PairJudgment[], tieThreshold = DEFAULT_SEARCH_SETTINGS.tieThreshold): number[] {
   const wins = new Array<number>(k).fill(0);
   for (const j of judgments) {
-    if (Math.abs(j.pA - 0.5) <= TIE_EPS) {
+    if (Math.abs(j.pA - 0.5) <= tieThreshold) {
       wins[j.a] += 0.5;
       wins[j.b] += 0.5;
     } else if (j.pA > 0.5) wins[j.a] += 1;

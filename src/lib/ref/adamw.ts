@@ -1,9 +1,10 @@
 // Optimiser pieces (CPU reference): AdamW with PyTorch semantics (decoupled decay applied
 // first: p *= 1 − lr·wd, then the bias-corrected Adam step), global-norm gradient clipping
 // (PyTorch clip_grad_norm_), and the learning-rate schedule (linear warmup, cosine to minLr).
-import { InvalidInputError, ShapeError } from '../errors.ts';
+import { ShapeError } from '../errors.ts';
 import { checkLen } from './shape.ts';
 
+/** AdamW hyper-parameters of one parameter group (one declaration, used by the WGSL twin and every backend). */
 export interface AdamWHyper {
   lr: number;
   beta1: number;
@@ -54,29 +55,4 @@ export function clipGradNorm(grads: Float32Array[], maxNorm: number): number {
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) for (const g of grads) for (let j = 0; j < g.length; j++) g[j] *= coef;
   return norm;
-}
-
-export interface LrScheduleConfig {
-  maxLr: number;
-  minLr: number;
-  warmupSteps: number;
-  totalSteps: number;
-}
-
-/**
- * step is 0-based. Warmup: maxLr·(step+1)/warmupSteps for step < warmupSteps; then cosine
- * from maxLr to minLr over the remaining steps; minLr from totalSteps on.
- */
-export function lrSchedule(step: number, cfg: LrScheduleConfig): number {
-  const { maxLr, minLr, warmupSteps, totalSteps } = cfg;
-  if (!(warmupSteps >= 0 && totalSteps >= warmupSteps)) {
-    throw new InvalidInputError(
-      `lrSchedule: warmupSteps = ${warmupSteps}, totalSteps = ${totalSteps}; need 0 ≤ warmupSteps ≤ totalSteps.`,
-    );
-  }
-  if (step < warmupSteps) return (maxLr * (step + 1)) / warmupSteps;
-  if (step >= totalSteps) return minLr;
-  const ratio = (step - warmupSteps) / (totalSteps - warmupSteps);
-  const coeff = 0.5 * (1 + Math.cos(Math.PI * ratio));
-  return minLr + coeff * (maxLr - minLr);
 }

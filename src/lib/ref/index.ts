@@ -8,6 +8,5 @@ export * from './attention.ts';
 export * from './swiglu.ts';
 export * from './residual.ts';
 export * from './crossentropy.ts';
-export * from './dpo.ts';
 export * from './adamw.ts';
 export * from './cached-attention.ts';

@@ -6,8 +6,8 @@
 import { matmulBackward, matmulForward } from './matmul.ts';
 import { checkLen, checkSizes } from './shape.ts';
 import { ShapeError } from '../errors.ts';
-import { Q4_GROUP, checkQuantized, q4Groups, q4RowBytes } from '../model/quant.ts';
-import type { QuantizedMatrix } from '../model/quant.ts';
+import { Q4_GROUP, checkQuantized, q4Groups, q4RowBytes } from '../formats/quant.ts';
+import type { QuantizedMatrix } from '../formats/quant.ts';
 
 function checkWeight(op: string, q: QuantizedMatrix, C: number, OC: number): void {
   if (q.OC !== OC || q.C !== C) {

@@ -1,18 +1,11 @@
 // tokenizer.json (HF tokenizers format: WordLevel model, special tokens as added_tokens,
 // Sequence[WhitespaceSplit, Punctuation(Isolated), Digits(individual_digits)] pre-tokenizer)
-// and tokenizer_config.json I/O, plus createTokenizer(world). The digit order lives in
+// and tokenizer_config.json I/O. The digit order lives in
 // tokenizer_config.json as "psr_digit_order" because tokenizer.json cannot express it.
 
 import { TokenizerFormatError } from '../errors.ts';
-import type { DigitOrder, WorldConfig } from '../math/config.ts';
 import { BOS, EOS, PAD, SPECIAL_TOKENS, UNK } from './special.ts';
-import { Tokenizer } from './tokenizer.ts';
-import { buildVocab } from './vocab.ts';
-
-/** A tokenizer for a world: vocabulary from its templates, digit order from its config. */
-export function createTokenizer(world: Pick<WorldConfig, 'templates' | 'digitOrder'>): Tokenizer {
-  return new Tokenizer(buildVocab(world.templates), world.digitOrder);
-}
+import { Tokenizer, type DigitOrder } from './tokenizer.ts';
 
 export interface HfAddedToken {
   id: number;

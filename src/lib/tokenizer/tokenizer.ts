@@ -11,9 +11,11 @@
 // order is saved as "psr_digit_order" in tokenizer_config.json.
 
 import { TokenizerFormatError, UnknownWordsError } from '../errors.ts';
-import type { DigitOrder } from '../math/config.ts';
 import { isDigitToken, pretokenize } from './pretokenize.ts';
 import { BOS, EOS, PAD, SPECIAL_TOKENS, UNK } from './special.ts';
+
+/** How numbers are written as digit tokens: most significant digit first, or least significant first. */
+export type DigitOrder = 'msd' | 'lsd';
 
 export interface Encoding {
   /** Token ids, shape [T]. */

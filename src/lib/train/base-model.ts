@@ -1,7 +1,7 @@
 // Pretraining the base model M0 from scratch on the math world's plain-text solutions (no Step-n
 // format, no judge data): the analogue of the paper's base model, which can reason but has
 // neither the step format nor the judging skill. Deterministic for a seed on a given backend.
-import type { Backend } from '../model/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import { ModelParams } from '../model/params.ts';
 import { initWeights, parameterCount, type ModelWeights } from '../model/weights.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -12,6 +12,7 @@ import { createRng } from '../math/rng.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { pretrainStream } from './pretrain-data.ts';
 import { trainSft, type TrainHooks, type TrainLogEntry } from './trainer.ts';
+import { DEFAULT_ADAMW } from './optimizer.ts';
 import { InvalidInputError } from '../errors.ts';
 
 export interface BaseTrainOptions {
@@ -84,7 +85,7 @@ export async function trainBaseModel(
       seqLen: opts.seqLen,
       logEvery: 25,
       lr: { maxLr: opts.maxLr, minLr: opts.minLr, warmupSteps: Math.min(opts.warmupSteps, Math.floor(steps / 10)) },
-      adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: 1 },
+      adamw: { ...DEFAULT_ADAMW, beta2: 0.95, weightDecay: opts.weightDecay }, // GPT-style pretraining: a shorter second-moment memory
     },
     hooks,
   );

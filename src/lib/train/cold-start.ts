@@ -3,7 +3,7 @@
 // verdict token up-weighted) and whole-solution scoring (the outcome-level baseline's judge,
 // trained on the same footing), as a LoRA adapter on the frozen base — or full fine-tuning.
 // Examples are shuffled from the seed and grouped by length so batches carry little padding.
-import type { Backend } from '../model/backend.ts';
+import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelWeights } from '../model/weights.ts';
 import { ModelParams, type TrainMode } from '../model/params.ts';
@@ -18,6 +18,7 @@ import { createRng } from '../math/rng.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { encodeWeighted, toSftExample, type WeightedTokens } from './data.ts';
 import { trainSft, type TrainHooks, type TrainLogEntry } from './trainer.ts';
+import { DEFAULT_ADAMW } from './optimizer.ts';
 import type { SftExample } from './objectives.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { QuantizedModelWeights } from '../model/quant-checkpoint.ts';
@@ -153,7 +154,7 @@ export async function coldStart(
       seqLen: batches[0].batch.T,
       logEvery: 25,
       lr: { maxLr: opts.maxLr, minLr: opts.minLr, warmupSteps: Math.min(opts.warmupSteps, Math.floor(batches.length / 10)) },
-      adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: 1 },
+      adamw: { ...DEFAULT_ADAMW, weightDecay: opts.weightDecay },
     },
     hooks,
   );

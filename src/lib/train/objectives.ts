@@ -4,10 +4,10 @@
 //    rejected, same prefixes), against reference log-probs computed once with the frozen reference.
 // The DPO scalars (2P numbers) are read back and the DPO loss computed on the CPU: it is what the
 // caller logs anyway, and it is a handful of floats.
-import type { Tensor } from '../model/backend.ts';
+import type { Tensor } from '../backend/backend.ts';
 import type { PackedBatch } from '../model/batch.ts';
 import { backward, forward, type Workspace } from '../model/transformer.ts';
-import { dpoBackward, dpoForward } from '../ref/dpo.ts';
+import { dpoBackward, dpoForward } from './dpo-loss.ts';
 import { InvalidInputError, NonFiniteError } from '../errors.ts';
 
 export interface SftExample {
@@ -65,7 +65,7 @@ export interface DpoExample {
   refRejected: Float32Array; // (P) log πref(rejected | prefix)
 }
 
-export interface DpoResult {
+export interface DpoStepResult {
   loss: number;
   policyChosen: Float32Array; // (P)
   policyRejected: Float32Array; // (P)
@@ -111,7 +111,7 @@ async function spanForward(ws: Workspace, batch: PackedBatch, targets: Int32Arra
  * Forward (and, if `withGrad`, backward) of the step-DPO loss with temperature β: the loss of a batch of a batch (mean over its pairs) and, with `withGrad`, its gradient accumulated into the
  * params' gradients times `gradScale` (m/P when this batch is m of the P pairs of one update).
  */
-export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1, nllWeight = 0): Promise<DpoResult> {
+export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1, nllWeight = 0): Promise<DpoStepResult> {
   const be = ws.backend;
   const { B, T, N } = ws;
   const V = ws.params.config.vocabSize;

@@ -1,7 +1,7 @@
 // AdamW over a model's trainable tensors, on the model's backend: global-norm clipping, then one
 // decoupled-weight-decay Adam step per tensor (no decay on norms and biases). A non-finite
 // gradient norm stops before any parameter changes.
-import type { Backend, Tensor } from '../model/backend.ts';
+import type { Backend, Tensor } from '../backend/backend.ts';
 import type { Trainable } from '../model/params.ts';
 import { NonFiniteError } from '../errors.ts';
 
@@ -14,7 +14,8 @@ export interface AdamWConfig {
   maxGradNorm: number;
 }
 
-export const DEFAULT_ADAMW: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.0, maxGradNorm: 1.0 };
+/** The AdamW every fine-tuning run here uses (cold start, step-DPO, the benchmark's training step); pretraining lowers beta2. */
+export const DEFAULT_ADAMW: Readonly<AdamWConfig> = Object.freeze({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
 
 export class AdamW {
   private readonly m: Tensor[];

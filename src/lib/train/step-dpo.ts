@@ -10,10 +10,11 @@ import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { formatStepPrompt } from '../math/formats.ts';
 import { createRng } from '../math/rng.ts';
 import { EOS, STEP } from '../tokenizer/special.ts';
-import { lrSchedule } from '../ref/adamw.ts';
-import { AdamW } from './optimizer.ts';
+import { lrSchedule } from './schedule.ts';
+import { AdamW, DEFAULT_ADAMW } from './optimizer.ts';
 import { dpoStep, spanLogprobs, type DpoExample } from './objectives.ts';
 import { InvalidInputError } from '../errors.ts';
+import { SETTINGS } from '../settings/table.ts';
 
 export interface StepPair {
   question: string;
@@ -44,16 +45,16 @@ export interface StepDpoOptions {
   seed: number;
 }
 
-export const DEFAULT_STEP_DPO: Omit<StepDpoOptions, 'seed'> = {
-  beta: 0.1,
-  nllWeight: 0,
-  lr: 5e-4,
-  epochs: 2,
-  pairsPerBatch: 8,
+export const DEFAULT_STEP_DPO: Readonly<Omit<StepDpoOptions, 'seed'>> = Object.freeze({
+  beta: SETTINGS.beta.default,
+  nllWeight: SETTINGS.nllWeight.default,
+  lr: SETTINGS.lr.default,
+  epochs: SETTINGS.epochs.default,
+  pairsPerBatch: SETTINGS.pairsPerStep.default,
   maxTokensPerPass: 2048,
-  weightDecay: 0,
-  maxGradNorm: 1,
-};
+  weightDecay: DEFAULT_ADAMW.weightDecay,
+  maxGradNorm: DEFAULT_ADAMW.maxGradNorm,
+});
 
 export interface DpoLogEntry {
   step: number;
@@ -71,18 +72,6 @@ interface EncodedPair {
   chosen: number[]; // full sequence: prompt + chosen step + terminator
   rejected: number[];
   promptLen: number;
-}
-
-export function validateDpoOptions(o: StepDpoOptions): void {
-  const bad = (what: string) => {
-    throw new InvalidInputError(`step-DPO: ${what}`);
-  };
-  if (!(o.beta > 0 && Number.isFinite(o.beta))) bad(`beta = ${o.beta} must be a positive number (0.1–0.5 are usual).`);
-  if (!(o.lr > 0 && o.lr < 1)) bad(`lr = ${o.lr} must be in (0, 1).`);
-  if (!(o.nllWeight >= 0 && o.nllWeight <= 100)) bad(`nllWeight = ${o.nllWeight} must be in [0, 100] (0 = plain DPO, 1 = DPO + NLL).`);
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) bad(`epochs = ${o.epochs} must be a positive integer.`);
-  if (!Number.isInteger(o.pairsPerBatch) || o.pairsPerBatch < 1) bad(`pairsPerBatch = ${o.pairsPerBatch} must be a positive integer.`);
-  if (!Number.isInteger(o.maxTokensPerPass) || o.maxTokensPerPass < 32) bad(`maxTokensPerPass = ${o.maxTokensPerPass} must be an integer ≥ 32 (2048 fits the browser).`);
 }
 
 function encodePair(tok: Tokenizer, p: StepPair): EncodedPair {
@@ -140,7 +129,6 @@ export async function trainStepDpo(
   opts: StepDpoOptions,
   onLog?: (e: DpoLogEntry) => void,
 ): Promise<DpoLogEntry[]> {
-  validateDpoOptions(opts);
   if (pairs.length === 0) throw new InvalidInputError('step-DPO: no preference pairs to train on; the search produced none.');
   if (params.mode !== 'lora') throw new InvalidInputError("step-DPO trains LoRA only: create the policy with mode 'lora'.");
   const be = params.backend;
@@ -161,7 +149,7 @@ export async function trainStepDpo(
   const rng = createRng(opts.seed).fork('step-dpo');
   const batchesPerEpoch = Math.ceil(encoded.length / P);
   const totalSteps = batchesPerEpoch * opts.epochs;
-  const opt = new AdamW(be, params.trainables, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: opts.weightDecay, maxGradNorm: opts.maxGradNorm });
+  const opt = new AdamW(be, params.trainables, { ...DEFAULT_ADAMW, weightDecay: opts.weightDecay, maxGradNorm: opts.maxGradNorm });
   // One workspace at a time, replaced when the batch shape (B×T) changes: shuffled batches differ in
   // T nearly every step, and keeping one per shape exhausted the browser's 384 MiB WASM arena.
   let ws: Workspace | null = null;

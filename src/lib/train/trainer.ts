@@ -3,7 +3,7 @@
 // (the parameters are left as they were after the last good step).
 import type { ModelParams } from '../model/params.ts';
 import { Workspace } from '../model/transformer.ts';
-import { lrSchedule, type LrScheduleConfig } from '../ref/adamw.ts';
+import { lrSchedule, type LrScheduleConfig } from './schedule.ts';
 import { AdamW, type AdamWConfig } from './optimizer.ts';
 import { sftStep, type SftExample } from './objectives.ts';
 import { InvalidInputError } from '../errors.ts';

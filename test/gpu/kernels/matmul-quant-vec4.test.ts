@@ -9,7 +9,7 @@ import { expectClose } from '../../util/compare.ts';
 import { randn, rng } from '../../util/random.ts';
 import { matmulQuantBackwardInput, matmulQuantForward, uploadQuantized } from '../../../src/lib/kernels/matmul-quant.ts';
 import * as ref from '../../../src/lib/ref/matmul-quant.ts';
-import { quantize } from '../../../src/lib/model/quant.ts';
+import { quantize } from '../../../src/lib/formats/quant.ts';
 
 const io = gpuContext().then((ctx) => new GpuIo(ctx));
 afterAll(async () => (await io).destroy());

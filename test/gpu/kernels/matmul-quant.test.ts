@@ -9,9 +9,9 @@ import { expectClose } from '../../util/compare.ts';
 import { randn, rng } from '../../util/random.ts';
 import { matmulQuantBackwardInput, matmulQuantForward, uploadQuantized } from '../../../src/lib/kernels/matmul-quant.ts';
 import * as ref from '../../../src/lib/ref/matmul-quant.ts';
-import { dequantize, quantize } from '../../../src/lib/model/quant.ts';
-import type { QuantFormat } from '../../../src/lib/model/quant.ts';
-import { GpuBackend } from '../../../src/lib/model/gpu-backend.ts';
+import { dequantize, quantize } from '../../../src/lib/formats/quant.ts';
+import type { QuantFormat } from '../../../src/lib/formats/quant.ts';
+import { GpuBackend } from '../../../src/lib/backend/gpu-backend.ts';
 import { ShapeError } from '../../../src/lib/errors.ts';
 
 const io = gpuContext().then((ctx) => new GpuIo(ctx));

@@ -9,9 +9,9 @@ import type { SearchViewEvent, SolveEvent, IterationEvent, ModelInfo } from '../
 import { CHECK_KINDS } from '../../../src/lib/math/checker.ts';
 import { parsePairsJsonl } from '../../../src/lib/psr/pairs.ts';
 import { loadAdapter } from '../../../src/lib/model/checkpoint.ts';
-import { MemoryFiles } from '../../../src/lib/model/memory-files.ts';
+import { MemoryFiles } from '../../../src/lib/formats/memory-files.ts';
 import { parseConfig } from '../../../src/lib/model/config.ts';
-import { NodeFiles } from '../../../src/lib/model/node-files.ts';
+import { NodeFiles } from '../../../src/lib/formats/node-files.ts';
 import { diskEngine, microModelDir } from './micro-model-dir.ts';
 import { applyLoopEvent, EMPTY_LOOP_VIEW } from '../../../src/ui/state/loop-view.ts';
 

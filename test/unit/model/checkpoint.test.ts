@@ -9,10 +9,10 @@ import { CheckpointFileError, ConfigError, MissingTensorError } from '../../../s
 import { loadAdapter, loadCheckpoint, saveAdapter, saveCheckpoint } from '../../../src/lib/model/checkpoint.ts';
 import { defineLoraConfig } from '../../../src/lib/model/lora-config.ts';
 import { initLora } from '../../../src/lib/model/lora.ts';
-import { MemoryFiles } from '../../../src/lib/model/memory-files.ts';
-import { NodeFiles } from '../../../src/lib/model/node-files.ts';
-import { writeSafetensors } from '../../../src/lib/model/safetensors.ts';
-import type { TensorToWrite } from '../../../src/lib/model/safetensors.ts';
+import { MemoryFiles } from '../../../src/lib/formats/memory-files.ts';
+import { NodeFiles } from '../../../src/lib/formats/node-files.ts';
+import { writeSafetensors } from '../../../src/lib/formats/safetensors.ts';
+import type { TensorToWrite } from '../../../src/lib/formats/safetensors.ts';
 import { initWeights, tensorOf, tensorSpecs } from '../../../src/lib/model/weights.ts';
 import { seededRng, tinyConfig } from './helpers.ts';
 

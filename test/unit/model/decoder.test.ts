@@ -1,7 +1,7 @@
 // KV-cache decoding on the CPU backend: cached logits equal a full forward at every position;
 // forked rows do not leak into each other; seeded sampling is reproducible; stops cut correctly.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
 import { defineConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
 import { initLora } from '../../../src/lib/model/lora.ts';

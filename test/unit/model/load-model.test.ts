@@ -1,7 +1,7 @@
 // Loading a model directory: f32 and int8 bases, our tokenizer with its digit order, an adapter;
 // a tokenizer from another model and an adapter for another base are refused with named errors.
 import { describe, expect, it } from 'vitest';
-import { MemoryFiles } from '../../../src/lib/model/memory-files.ts';
+import { MemoryFiles } from '../../../src/lib/formats/memory-files.ts';
 import { saveAdapter, saveCheckpoint } from '../../../src/lib/model/checkpoint.ts';
 import { loadModel } from '../../../src/lib/model/load-model.ts';
 import { defineConfig } from '../../../src/lib/model/config.ts';
@@ -9,7 +9,8 @@ import { initWeights } from '../../../src/lib/model/weights.ts';
 import { initLora } from '../../../src/lib/model/lora.ts';
 import { defineLoraConfig } from '../../../src/lib/model/lora-config.ts';
 import { quantizeWeights, saveQuantizedCheckpoint } from '../../../src/lib/model/quant-checkpoint.ts';
-import { createTokenizer, toTokenizerConfig, toTokenizerJson } from '../../../src/lib/tokenizer/index.ts';
+import { toTokenizerConfig, toTokenizerJson } from '../../../src/lib/tokenizer/index.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { seededRng } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import {
   checkAdapter, initLora, loadLoraTensors, loraTensorSpecs, mergeLora, saveLoraTensors, targetDims,
 } from '../../../src/lib/model/lora.ts';
 import type { LoraAdapter } from '../../../src/lib/model/lora.ts';
-import { parseSafetensors, writeSafetensors } from '../../../src/lib/model/safetensors.ts';
+import { parseSafetensors, writeSafetensors } from '../../../src/lib/formats/safetensors.ts';
 import { cloneWeights, initWeights } from '../../../src/lib/model/weights.ts';
 import { seededRng, tinyConfig } from './helpers.ts';
 

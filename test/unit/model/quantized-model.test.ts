@@ -2,9 +2,9 @@
 // same logits as its dequantized f32 copy, trains LoRA on top with the same gradients, decodes
 // with the KV cache, and refuses full training.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
-import type { Backend } from '../../../src/lib/model/backend.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
+import type { Backend } from '../../../src/lib/backend/backend.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
 import { Workspace } from '../../../src/lib/model/transformer.ts';
 import { Decoder } from '../../../src/lib/model/decoder.ts';

@@ -1,9 +1,9 @@
 // Checkpoint round trips give identical logits: write config.json + model.safetensors (f32, and
 // bf16 for the lossy case) and a PEFT adapter, read them back, run the model again.
 import { describe, expect, it } from 'vitest';
-import { MemoryFiles } from '../../../src/lib/model/memory-files.ts';
+import { MemoryFiles } from '../../../src/lib/formats/memory-files.ts';
 import { loadAdapter, loadCheckpoint, saveAdapter, saveCheckpoint } from '../../../src/lib/model/checkpoint.ts';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
 import { Workspace, forward } from '../../../src/lib/model/transformer.ts';
 import { packBatch } from '../../../src/lib/model/batch.ts';

@@ -2,7 +2,7 @@
 // gradient agrees with central finite differences of the SFT and step-DPO losses; LoRA equals the
 // merged weights; DPO with policy = reference gives log 2; padding does not leak into real rows.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, CpuTensor } from '../../../src/lib/model/cpu-backend.ts';
+import { CpuBackend, CpuTensor } from '../../../src/lib/backend/cpu-backend.ts';
 import { defineConfig, type ModelConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
 import { initLora, mergeLora } from '../../../src/lib/model/lora.ts';

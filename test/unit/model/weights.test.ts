@@ -2,9 +2,9 @@
 // and the named errors for missing, unexpected and misshaped tensors.
 import { describe, expect, it } from 'vitest';
 import { MissingTensorError, TensorShapeError, UnexpectedTensorError } from '../../../src/lib/errors.ts';
-import { f32ArrayToBf16, bf16ArrayToF32 } from '../../../src/lib/model/half.ts';
-import { parseSafetensors, writeSafetensors } from '../../../src/lib/model/safetensors.ts';
-import type { TensorToWrite } from '../../../src/lib/model/safetensors.ts';
+import { f32ArrayToBf16, bf16ArrayToF32 } from '../../../src/lib/formats/half.ts';
+import { parseSafetensors, writeSafetensors } from '../../../src/lib/formats/safetensors.ts';
+import type { TensorToWrite } from '../../../src/lib/formats/safetensors.ts';
 import {
   checkWeights, cloneWeights, initWeights, loadWeights, outputProjection, parameterCount, saveWeights, tensorOf, tensorSpecs,
 } from '../../../src/lib/model/weights.ts';

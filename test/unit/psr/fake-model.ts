@@ -1,7 +1,7 @@
 // A scripted StepModel for the search tests: candidate texts per (question, step, call) from a
 // script, verdicts from a judge function over the two candidate texts (e.g. by rank labels, with
 // or without position bias). Records every call so tests can check batching.
-import type { JudgeItem, SampledStep, SamplingSettings, StepModel, StepVerdict } from '../../../src/lib/psr/step-model.ts';
+import type { JudgeItem, SampledStep, SamplingSettings, StepModel, JudgeVerdict } from '../../../src/lib/psr/step-model.ts';
 import type { UniformRng } from '../../../src/lib/model/sampling.ts';
 
 /** Texts of the w candidates for (question, 1-based step, 0-based call index of that step). */
@@ -33,7 +33,7 @@ export class ScriptedModel implements StepModel {
     return texts.map((text) => ({ text, final: /The answer is/.test(text), tokens: [1, 2], tokenLogprobs: [-0.5, -0.25] }));
   }
 
-  async judge(items: JudgeItem[]): Promise<StepVerdict[]> {
+  async judge(items: JudgeItem[]): Promise<JudgeVerdict[]> {
     this.judgeCalls.push(items);
     return items.map((it) => ({ pA: this.judgeFn(it.candidateA, it.candidateB, it), working: `${it.candidateA} vs ${it.candidateB}` }));
   }

@@ -2,7 +2,7 @@
 // exactly the verdict and working of judging its whole prompt on its own; both-order judging
 // averages P(A) and 1 − P(swapped A).
 import { describe, expect, it } from 'vitest';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
 import { Decoder } from '../../../src/lib/model/decoder.ts';
 import { generate } from '../../../src/lib/model/sampling.ts';

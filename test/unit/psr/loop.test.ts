@@ -2,7 +2,7 @@
 // self-judging → pairs → step-DPO → evaluation, for PSR and for the SRLM baseline, with the
 // stages in order and the trained adapter handed to the caller.
 import { describe, expect, it } from 'vitest';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { runIterations, type LoopEvent } from '../../../src/lib/psr/loop.ts';
 import { searchSettings } from '../../../src/lib/psr/search-config.ts';
 import { DEFAULT_SRLM_SETTINGS } from '../../../src/lib/psr/srlm.ts';

@@ -2,7 +2,7 @@
 // Σ k·P(k | prompt) over 0..5, from the logits after `<score>` — checked against one prompt
 // prefilled alone — so scores are real numbers in [0, 5] and near-equal solutions rarely tie.
 import { describe, expect, it } from 'vitest';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
 import { Decoder } from '../../../src/lib/model/decoder.ts';
 import { formatSolutionScorePrompt } from '../../../src/lib/math/formats.ts';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { generateProblems } from '../../../src/lib/math/generator.ts';
-import { createTokenizer } from '../../../src/lib/tokenizer/tokenizer-json.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { evaluateStepwiseSelection } from '../../../src/lib/psr/test-time.ts';
 import { searchSettings } from '../../../src/lib/psr/search-config.ts';
 import { ScriptedModel, type JudgeFn } from './fake-model.ts';

@@ -2,12 +2,12 @@
 // world's tokenizer): TinyStepModel samples and judges, events arrive in a valid order, every pair
 // has distinct steps, the JSONL export round-trips, and a full context ends a problem cleanly.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
 import { defineConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
 import { fillNormal } from '../../../src/lib/model/random-init.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
-import { createTokenizer } from '../../../src/lib/tokenizer/tokenizer-json.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { generateProblems } from '../../../src/lib/math/generator.ts';
 import { createRng } from '../../../src/lib/math/rng.ts';

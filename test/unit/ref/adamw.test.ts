@@ -1,7 +1,8 @@
 // Optimiser reference: AdamW against a hand-computed two-step PyTorch-semantics example,
 // global-norm clipping, and the warmup + cosine learning-rate schedule.
 import { describe, expect, it } from 'vitest';
-import { adamwStep, clipGradNorm, lrSchedule } from '../../../src/lib/ref/adamw.ts';
+import { adamwStep, clipGradNorm } from '../../../src/lib/ref/adamw.ts';
+import { lrSchedule } from '../../../src/lib/train/schedule.ts';
 import { ShapeError } from '../../../src/lib/errors.ts';
 import { expectClose } from '../../util/compare.ts';
 

@@ -22,7 +22,6 @@ describe('reference op argument checks', () => {
     ['crossEntropyForward', () => ref.crossEntropyForward(f(2), f(2), f(6), new Int32Array(2), f(3), 2, 3), /weights has length 3, expected 2/],
     ['seqLogprobForward', () => ref.seqLogprobForward(f(2), f(4), f(12), new Int32Array(4), new Uint8Array(3), 2, 2, 3), /spanMask has length 3, expected 4/],
     ['seqLogprobBackward', () => ref.seqLogprobBackward(f(12), f(1), f(12), f(4), new Int32Array(4), new Uint8Array(4), 2, 2, 3), /dseqLogp has length 1, expected 2/],
-    ['dpoBackward', () => ref.dpoBackward(f(2), f(1), f(2), f(2), f(2), f(2), 0.1), /dPolicyRejected has length 1, expected 2/],
   ];
   for (const [name, call, message] of cases) {
     it(`${name} names the wrong argument`, () => {

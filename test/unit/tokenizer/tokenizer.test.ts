@@ -11,7 +11,8 @@ import { formatIftExample, formatPretrainText, formatSolutionScoreExample } from
 import { generateProblem } from '../../../src/lib/math/generator.ts';
 import { formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';
 import { createRng } from '../../../src/lib/math/rng.ts';
-import { createTokenizer, fromTokenizerJson, toTokenizerConfig, toTokenizerJson } from '../../../src/lib/tokenizer/tokenizer-json.ts';
+import { fromTokenizerJson, toTokenizerConfig, toTokenizerJson } from '../../../src/lib/tokenizer/tokenizer-json.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { tokenMask } from '../../../src/lib/tokenizer/tokenizer.ts';
 import { SPECIAL_TOKENS } from '../../../src/lib/tokenizer/special.ts';
 

@@ -2,7 +2,7 @@
 // the <verdict> marker and (up-weighted) the verdict token, never the prompt. Length batching
 // keeps every example exactly once per epoch.
 import { describe, expect, it } from 'vitest';
-import { createTokenizer } from '../../../src/lib/tokenizer/index.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
 import { formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';

@@ -1,7 +1,7 @@
 // From formatted text to batches: span weights land on the right tokens (digits reversed or
 // not), documents pack into full rows without losing a token, held-out questions never appear.
 import { describe, expect, it } from 'vitest';
-import { createTokenizer } from '../../../src/lib/tokenizer/index.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { formatIftExample } from '../../../src/lib/math/formats.ts';
 import { generateProblem, generateProblems } from '../../../src/lib/math/generator.ts';

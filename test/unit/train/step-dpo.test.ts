@@ -1,13 +1,13 @@
 // Step-DPO on a micro model: the loss starts at log 2 (reference = policy), falls, the chosen
 // step's log-prob rises relative to the rejected one, only LoRA moves, and bad settings are named.
 import { describe, expect, it } from 'vitest';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { defineConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
 import { initLora } from '../../../src/lib/model/lora.ts';
 import { defineLoraConfig, LORA_TARGETS } from '../../../src/lib/model/lora-config.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
-import { createTokenizer } from '../../../src/lib/tokenizer/index.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { generateProblems } from '../../../src/lib/math/generator.ts';
 import { createRng } from '../../../src/lib/math/rng.ts';

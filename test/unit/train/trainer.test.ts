@@ -1,7 +1,7 @@
 // The SFT loop on the CPU backend: a tiny model memorises a fixed batch (full and LoRA training),
 // logs what it promises, and a NaN learning rate stops with NonFiniteError leaving weights intact.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
 import { defineConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
 import { initLora } from '../../../src/lib/model/lora.ts';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import {
   bf16ArrayToF32, bf16BitsToF32, f16ArrayToF32, f16BitsToF32, f16BitsToF32Bits, f32ArrayToBf16, f32ArrayToF16,
   f32BitsToBf16Bits, f32BitsToF16Bits, f32FromBits, f32ToBf16Bits, f32ToF16Bits,
-} from '../../../src/lib/model/half.ts';
+} from '../../../src/lib/formats/half.ts';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 /** it.each rows with hex renderings for readable test names. */

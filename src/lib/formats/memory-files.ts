@@ -1,8 +1,8 @@
 // An in-memory checkpoint directory (FileSource + FileSink): tests, and the browser before
 // a checkpoint is persisted. Stores the bytes it is given (no copy); read returns them as stored.
 import { CheckpointFileError } from '../errors.ts';
-import { checkFileName } from './checkpoint.ts';
-import type { FileSink, FileSource } from './checkpoint.ts';
+import { checkFileName } from './files.ts';
+import type { FileSink, FileSource } from './files.ts';
 
 export class MemoryFiles implements FileSource, FileSink {
   readonly files = new Map<string, Uint8Array>();

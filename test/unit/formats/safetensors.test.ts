@@ -6,9 +6,9 @@ import {
   SafetensorsHeaderTooLargeError, SafetensorsOffsetsError, SafetensorsShapeError, SafetensorsTensorNotFoundError,
   SafetensorsTruncatedError, SafetensorsWriteError,
 } from '../../../src/lib/errors.ts';
-import { parseSafetensors, writeSafetensors } from '../../../src/lib/model/safetensors.ts';
-import type { TensorToWrite } from '../../../src/lib/model/safetensors.ts';
-import { bytesOf, fileFromHeader } from './helpers.ts';
+import { parseSafetensors, writeSafetensors } from '../../../src/lib/formats/safetensors.ts';
+import type { TensorToWrite } from '../../../src/lib/formats/safetensors.ts';
+import { bytesOf, fileFromHeader } from '../model/helpers.ts';
 
 describe('round trips', () => {
   it('writes and reads back every writable dtype, scalars and empty tensors', () => {

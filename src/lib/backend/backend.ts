@@ -3,7 +3,8 @@
 // losses and optimizer are written once against this interface.
 // Op arguments mirror src/lib/ref/README.md (outputs first, then inputs, then sizes); backward
 // ops accumulate (+=) into gradients. Ops may return a promise (GPU pipeline lookup): await them.
-import type { QuantFormat, QuantizedMatrix } from './quant.ts';
+import type { QuantFormat, QuantizedMatrix } from '../formats/quant.ts';
+import type { AdamWHyper } from '../ref/adamw.ts';
 
 /** A backend-owned array of `length` 4-byte values (f32 data, or i32 tokens / u32 masks). */
 export interface Tensor {
@@ -14,16 +15,12 @@ export interface Tensor {
 
 export type Awaitable = void | Promise<void>;
 
-export interface AdamWHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-}
+/** AdamW hyper-parameters of one parameter group: the ops' own type (src/lib/ref/adamw.ts). */
+export type { AdamWHyper };
 
 export interface Backend {
-  readonly kind: 'cpu' | 'webgpu';
+  /** Which implementation this is (the names of backend/choice.ts). */
+  readonly kind: 'webgpu' | 'wasm' | 'cpu';
 
   // ---- memory ---------------------------------------------------------------------------------
   /** A zero-filled f32 tensor. */

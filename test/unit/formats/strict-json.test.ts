@@ -2,8 +2,8 @@
 // (property test), rejects what JSON.parse rejects, and adds duplicate-key and depth checks.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { JsonParseFailure, parseStrictJson } from '../../../src/lib/model/strict-json.ts';
-import type { JsonValue } from '../../../src/lib/model/strict-json.ts';
+import { JsonParseFailure, parseStrictJson } from '../../../src/lib/formats/strict-json.ts';
+import type { JsonValue } from '../../../src/lib/formats/strict-json.ts';
 
 /** Maps → plain objects, for comparison with JSON.parse. */
 function plain(v: JsonValue): unknown {

@@ -1,8 +1,8 @@
 // FetchFiles (the browser's FileSource) against a fake fetch: present files, 404s, a dev server's
 // HTML fallback, hosts that refuse HEAD, network failures; and the 'auto' backend decision.
 import { describe, expect, it } from 'vitest';
-import { FetchFiles, type FetchFn } from '../../../src/lib/model/fetch-files.ts';
-import { decideBackend } from '../../../src/lib/lab/backend-choice.ts';
+import { FetchFiles, type FetchFn } from '../../../src/lib/formats/fetch-files.ts';
+import { decideBackend } from '../../../src/lib/backend/choice.ts';
 import type { GpuInfo } from '../../../src/lib/gpu/device.ts';
 
 function fakeHost(files: Record<string, string>, opts: { noHead?: boolean; htmlFallback?: boolean } = {}) {

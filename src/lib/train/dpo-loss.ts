@@ -1,11 +1,11 @@
-// Step-DPO loss on P preference pairs (CPU reference), from sequence log-probs of the chosen
+// Step-DPO loss on P preference pairs (plain TypeScript: it is a handful of numbers per step), from sequence log-probs of the chosen
 // and rejected step under the policy and the frozen reference:
 //   z = beta·((pc − rc) − (pr − rr)),  loss_p = −log σ(z) = softplus(−z),  loss = mean_p.
 // With ref == policy, z = 0 and the loss is log 2.
 import { ShapeError } from '../errors.ts';
-import { checkLen } from './shape.ts';
+import { checkLen } from '../ref/shape.ts';
 
-export interface DpoResult {
+export interface DpoLoss {
   loss: number; // mean over pairs
   losses: Float32Array; // (P) softplus(−z)
   chosenRewards: Float32Array; // (P) beta·(pc − rc)
@@ -43,7 +43,7 @@ export function dpoForward(
   refChosen: Float32Array, // (P)
   refRejected: Float32Array, // (P)
   beta: number,
-): DpoResult {
+): DpoLoss {
   const P = checkPairs('dpoForward', { policyChosen, policyRejected, refChosen, refRejected });
   const losses = new Float32Array(P); // (P)
   const chosenRewards = new Float32Array(P); // (P)

@@ -4,8 +4,8 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointFileError } from '../errors.ts';
-import { checkFileName } from './checkpoint.ts';
-import type { FileSink, FileSource } from './checkpoint.ts';
+import { checkFileName } from './files.ts';
+import type { FileSink, FileSource } from './files.ts';
 
 export class NodeFiles implements FileSource, FileSink {
   constructor(readonly dir: string) {}

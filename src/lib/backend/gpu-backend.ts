@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { STORAGE_RW } from '../gpu/buffers.ts';
 import type { AdamWHyper, Backend, QTensor, Tensor } from './backend.ts';
-import type { QuantFormat, QuantizedMatrix } from './quant.ts';
+import type { QuantFormat, QuantizedMatrix } from '../formats/quant.ts';
 import * as matmulQuant from '../kernels/matmul-quant.ts';
 import { InvalidInputError, ShapeError } from '../errors.ts';
 import * as embedding from '../kernels/embedding.ts';

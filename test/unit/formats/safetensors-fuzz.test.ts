@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SafetensorsError } from '../../../src/lib/errors.ts';
-import { DTYPES, parseSafetensors, writeSafetensors } from '../../../src/lib/model/safetensors.ts';
-import type { TensorToWrite } from '../../../src/lib/model/safetensors.ts';
-import { fileFromHeader } from './helpers.ts';
+import { DTYPES, parseSafetensors, writeSafetensors } from '../../../src/lib/formats/safetensors.ts';
+import type { TensorToWrite } from '../../../src/lib/formats/safetensors.ts';
+import { fileFromHeader } from '../model/helpers.ts';
 
 /** Parse and read every tensor; return 'ok' or the SafetensorsError class name; rethrow anything else. */
 function outcome(bytes: Uint8Array): string {

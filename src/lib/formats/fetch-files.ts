@@ -2,7 +2,7 @@
 // baseUrl + name, `exists(name)` asks with HEAD (GET when the host refuses HEAD). A 404 — or an
 // HTML page where a model file should be (a dev server's SPA fallback) — counts as missing.
 import { CheckpointFileError } from '../errors.ts';
-import { checkFileName, type FileSource } from './checkpoint.ts';
+import { checkFileName, type FileSource } from './files.ts';
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 

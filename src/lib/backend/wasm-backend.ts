@@ -12,6 +12,7 @@ import type { Tensor } from './backend.ts';
 export const DEFAULT_WASM_ARENA_BYTES = 1536 * 1024 * 1024;
 
 export class WasmBackend extends CpuBackend {
+  override readonly kind = 'wasm' as const;
   readonly arena: WasmArena;
 
   constructor(capacityBytes = DEFAULT_WASM_ARENA_BYTES) {

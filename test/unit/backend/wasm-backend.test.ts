@@ -2,9 +2,9 @@
 // CpuBackend on the whole model: logits, SFT loss, every gradient, and a few AdamW steps; and
 // KV-cache decoding (wasm cached attention) against the CPU decoder's logits.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
-import type { Backend } from '../../../src/lib/model/backend.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
+import type { Backend } from '../../../src/lib/backend/backend.ts';
 import { defineConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
 import { fillNormal } from '../../../src/lib/model/random-init.ts';
@@ -14,7 +14,7 @@ import { nextTokenTargets, packBatch } from '../../../src/lib/model/batch.ts';
 import { sftStep } from '../../../src/lib/train/objectives.ts';
 import { AdamW } from '../../../src/lib/train/optimizer.ts';
 import { Decoder } from '../../../src/lib/model/decoder.ts';
-import { seededRng } from './helpers.ts';
+import { seededRng } from '../model/helpers.ts';
 import { expectClose } from '../../util/compare.ts';
 
 const config = defineConfig({

@@ -1,10 +1,10 @@
 // Step-DPO loss: log 2 and closed-form gradients when policy == reference, rewards, margins
 // and accuracy on a hand example, stability for large margins, FD gradients.
 import { describe, expect, it } from 'vitest';
-import { dpoBackward, dpoForward } from '../../../src/lib/ref/dpo.ts';
+import { dpoBackward, dpoForward } from '../../../src/lib/train/dpo-loss.ts';
 import { ShapeError } from '../../../src/lib/errors.ts';
 import { expectClose } from '../../util/compare.ts';
-import { FD_TOL, fdGrad, randn, rng } from './fd.ts';
+import { FD_TOL, fdGrad, randn, rng } from '../ref/fd.ts';
 
 describe('DPO reference', () => {
   it('gives loss log 2 and gradients ∓beta/(2P) when policy == reference', () => {

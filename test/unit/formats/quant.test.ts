@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../util/compare.ts';
 import { randn, rng } from '../../util/random.ts';
 import { dotLoss, fdGrad, FD_TOL } from '../ref/fd.ts';
-import { tinyConfig, seededRng } from './helpers.ts';
+import { tinyConfig, seededRng } from '../model/helpers.ts';
 import {
   Q4_GROUP, checkQuantized, dequantize, packQuantized, q4Groups, q4RowBytes, quantBytes, quantize, unpackQuantized,
-} from '../../../src/lib/model/quant.ts';
-import type { QuantizedMatrix, StoredQuantFormat } from '../../../src/lib/model/quant.ts';
+} from '../../../src/lib/formats/quant.ts';
+import type { QuantizedMatrix, StoredQuantFormat } from '../../../src/lib/formats/quant.ts';
 import { matmulQuantBackwardInput, matmulQuantForward } from '../../../src/lib/ref/matmul-quant.ts';
 import { matmulBackward, matmulForward } from '../../../src/lib/ref/matmul.ts';
 import {
@@ -18,11 +18,11 @@ import {
   readQuantizationBlock, saveQuantizedCheckpoint, saveQuantizedWeights,
 } from '../../../src/lib/model/quant-checkpoint.ts';
 import { initWeights, tensorSpecs } from '../../../src/lib/model/weights.ts';
-import { parseSafetensors, writeSafetensors } from '../../../src/lib/model/safetensors.ts';
-import type { TensorToWrite } from '../../../src/lib/model/safetensors.ts';
-import { MemoryFiles } from '../../../src/lib/model/memory-files.ts';
-import { CpuBackend } from '../../../src/lib/model/cpu-backend.ts';
-import { WasmBackend } from '../../../src/lib/model/wasm-backend.ts';
+import { parseSafetensors, writeSafetensors } from '../../../src/lib/formats/safetensors.ts';
+import type { TensorToWrite } from '../../../src/lib/formats/safetensors.ts';
+import { MemoryFiles } from '../../../src/lib/formats/memory-files.ts';
+import { CpuBackend } from '../../../src/lib/backend/cpu-backend.ts';
+import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { QuantFormatError, QuantInputError, QuantTensorError, ShapeError, MissingTensorError, TensorShapeError } from '../../../src/lib/errors.ts';
 
 const FORMATS: StoredQuantFormat[] = ['int8', 'q4'];

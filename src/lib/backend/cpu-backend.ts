@@ -4,8 +4,8 @@ import * as ref from '../ref/index.ts';
 import type { AdamWHyper, Backend, QTensor, Tensor } from './backend.ts';
 import { InvalidInputError, ShapeError } from '../errors.ts';
 import { matmulQuantBackwardInput, matmulQuantForward } from '../ref/matmul-quant.ts';
-import { packQuantized, unpackQuantized } from './quant.ts';
-import type { PackedQuantized, QuantFormat, QuantizedMatrix } from './quant.ts';
+import { packQuantized, unpackQuantized } from '../formats/quant.ts';
+import type { PackedQuantized, QuantFormat, QuantizedMatrix } from '../formats/quant.ts';
 
 export class CpuTensor implements Tensor {
   constructor(
@@ -71,7 +71,7 @@ function qt(t: QTensor): QuantizedMatrix {
 }
 
 export class CpuBackend implements Backend {
-  readonly kind: 'cpu' = 'cpu';
+  readonly kind: 'cpu' | 'wasm' = 'cpu';
 
   zeros(length: number, label: string): Tensor {
     return new CpuTensor(new Float32Array(length), 'f32', label);

@@ -1,10 +1,13 @@
 // Vocabulary of the tiny model: special tokens, the ten digits, punctuation and operators, and
 // every word the world's templates and text formats can emit. Deterministic order (specials,
-// digits, punctuation, then words sorted), so the same world always gets the same ids.
+// digits, punctuation, then words sorted), so the same world always gets the same ids; and
+// createTokenizer(world), the tokenizer a world's model uses.
 
-import { allTemplateStrings, type TemplateSet } from '../math/templates.ts';
-import { pretokenize } from './pretokenize.ts';
-import { SPECIAL_TOKENS } from './special.ts';
+import { allTemplateStrings, type TemplateSet } from './templates.ts';
+import type { WorldConfig } from './config.ts';
+import { pretokenize } from '../tokenizer/pretokenize.ts';
+import { SPECIAL_TOKENS } from '../tokenizer/special.ts';
+import { Tokenizer } from '../tokenizer/tokenizer.ts';
 
 export const DIGITS: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -49,4 +52,9 @@ export function buildVocab(t: TemplateSet): string[] {
   for (const f of fixed) words.delete(f);
   const sorted = [...words].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return [...SPECIAL_TOKENS, ...DIGITS, ...PUNCTUATION, ...sorted];
+}
+
+/** A tokenizer for a world: vocabulary from its templates, digit order from its config. */
+export function createTokenizer(world: Pick<WorldConfig, 'templates' | 'digitOrder'>): Tokenizer {
+  return new Tokenizer(buildVocab(world.templates), world.digitOrder);
 }

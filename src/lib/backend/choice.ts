@@ -1,0 +1,69 @@
+// Which backend runs the model, for the app and the CLI alike: 'auto' picks WebGPU on a hardware
+// GPU and the WebAssembly SIMD CPU path when WebGPU is missing or the adapter is a software
+// rasterizer (SwiftShader runs WGSL on the CPU, about 50× slower than our wasm kernels); 'webgpu',
+// 'wasm' and 'cpu' (the plain TypeScript reference) force one. The reason is shown to the user.
+import type { GpuInfo } from '../gpu/device.ts';
+import type { GpuContext } from '../gpu/context.ts';
+import type { Backend } from './backend.ts';
+import { CpuBackend } from './cpu-backend.ts';
+import { WasmBackend } from './wasm-backend.ts';
+import { GpuBackend } from './gpu-backend.ts';
+import { InvalidInputError } from '../errors.ts';
+
+/** The backends: WGSL on WebGPU, WebAssembly SIMD on the CPU, the TypeScript reference. */
+export const BACKEND_NAMES = ['webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+/** What a user may ask for: one backend, or 'auto'. */
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendDecision {
+  backend: BackendName;
+  reason: string;
+}
+
+/** What asking for a WebGPU device gave: its adapter, or the named error. */
+export type GpuProbe = { ok: true; info: GpuInfo } | { ok: false; name: string; message: string };
+
+function adapterName(info: GpuInfo): string {
+  return [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') || 'an unnamed adapter';
+}
+
+/** Decide; an explicit 'webgpu' without a device returns null (the caller rethrows the device error). */
+export function decideBackend(requested: BackendChoice, probe: GpuProbe | null): BackendDecision | null {
+  if (requested === 'wasm') {
+    return { backend: 'wasm', reason: 'You chose the CPU backend (WebAssembly SIMD kernels).' };
+  }
+  if (requested === 'cpu') {
+    return { backend: 'cpu', reason: 'You chose the plain TypeScript reference backend (slow; for checking the others).' };
+  }
+  if (requested === 'webgpu') {
+    if (!probe?.ok) return null;
+    const slow = probe.info.software ? ' It is a software rasterizer: expect CPU speed or slower.' : '';
+    return { backend: 'webgpu', reason: `You chose WebGPU on ${adapterName(probe.info)}.${slow}` };
+  }
+  if (!probe || !probe.ok) {
+    const why = probe ? `${probe.name}` : 'no device';
+    return { backend: 'wasm', reason: `WebGPU is not available here (${why}), so the model runs on the CPU with WebAssembly SIMD.` };
+  }
+  if (probe.info.software) {
+    return {
+      backend: 'wasm',
+      reason: `The WebGPU adapter (${adapterName(probe.info)}) is a software rasterizer on the CPU; the WebAssembly SIMD CPU path is about 50× faster, so it is used.`,
+    };
+  }
+  return { backend: 'webgpu', reason: `A hardware GPU adapter is available (${adapterName(probe.info)}): the model runs in WGSL on WebGPU.` };
+}
+
+/** Whether a choice needs a WebGPU device to be asked for before deciding. */
+export function needsGpuProbe(requested: BackendChoice): boolean {
+  return requested === 'auto' || requested === 'webgpu';
+}
+
+/** The backend a decision names; `gpu` is required for 'webgpu', `wasmBytes` sizes the wasm arena. */
+export function createBackend(name: BackendName, gpu: GpuContext | null, wasmBytes?: number): Backend {
+  if (name === 'cpu') return new CpuBackend();
+  if (name === 'wasm') return new WasmBackend(wasmBytes);
+  if (!gpu) throw new InvalidInputError('the WebGPU backend needs a GPU device; ask for one first (decideBackend) or choose wasm.');
+  return new GpuBackend(gpu);
+}
