@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.ts';
 import type { CliIo, Command } from './command.ts';
-import { PsrError, UsageError } from '../lib/errors.ts';
+import { PsrError, SettingsError, UsageError } from '../lib/errors.ts';
+import { settingOptions, settingsHelp } from './settings-flags.ts';
 
 export const processIo: CliIo = {
   out: (t) => void process.stdout.write(t),
@@ -24,7 +25,8 @@ export function usage(): string {
 }
 
 function commandUsage(c: Command): string {
-  return `usage: npm run psr -- ${c.usage}\n\n${c.summary}\n`;
+  const settings = c.settings?.length ? `\nsettings (one table with the app: src/lib/settings/table.ts):\n${settingsHelp(c.settings)}\n` : '';
+  return `usage: npm run psr -- ${c.usage}\n\n${c.summary}\n${settings}`;
 }
 
 /** Run one command line (without the leading "node main.ts"); resolves to the exit code. */
@@ -43,7 +45,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      options: { ...command.options, ...settingOptions(command.settings ?? []), help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: true,
     });
@@ -58,7 +60,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   try {
     return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SettingsError) {
       io.err(`${e.name}: ${e.message}\n\n${commandUsage(command)}`);
       return 2;
     }

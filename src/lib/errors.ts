@@ -111,6 +111,9 @@ export class LoraConfigError extends PsrError {}
 /** A checkpoint file is missing, unreadable, not valid JSON, or has an unsafe name. */
 export class CheckpointFileError extends PsrError {}
 
+/** psr_model.json (which M_t a model folder holds, and its adapter folder) is malformed. */
+export class ModelMetaError extends CheckpointFileError {}
+
 // ---- WGSL kernels (src/lib/kernels) ----------------------------------------------------
 
 /** A kernel was asked for a shape beyond what it supports on every WebGPU device (e.g. T > 256 in attention, a binding over 128 MiB). */

@@ -27,7 +27,7 @@ afterAll(() => rmSync(ck.root, { recursive: true, force: true }));
 
 async function logits(...args: string[]): Promise<{ code: number; json: LogitsResult; stderr: string }> {
   const io = captureIo();
-  const code = await runCli(['logits', ...args, '--json'], io);
+  const code = await runCli(['logits', '--backend', 'cpu', ...args, '--json'], io);
   expect(io.stderr, 'stderr of a successful run').not.toMatch(/Error/);
   return { code, json: JSON.parse(io.stdout) as LogitsResult, stderr: io.stderr };
 }
@@ -111,7 +111,7 @@ describe('psr logits on the CPU backend', () => {
 
   it('prints a readable table with the top-K next tokens in text mode', async () => {
     const io = captureIo();
-    expect(await runCli(['logits', '--model', ck.modelDir, '--text', TEXT, '--top', '3'], io)).toBe(0);
+    expect(await runCli(['logits', '--backend', 'cpu', '--model', ck.modelDir, '--text', TEXT, '--top', '3'], io)).toBe(0);
     expect(io.stdout).toMatch(/backend cpu; tokenizer hf-wordlevel/);
     expect(io.stdout).toMatch(/\n\s+5\s+9\s+-\d+\.\d{4}\s+"\."\n/);
     expect(io.stdout).toMatch(/top 3 next tokens after the text/);
@@ -146,9 +146,9 @@ describe('psr logits: named errors', () => {
     expect(stderr).toMatch(/--adapter .*half-adapter has no adapter_model\.safetensors; an adapter directory \(PEFT format\) must hold/);
   });
 
-  it('bad flags are UsageErrors (exit 2): backend, empty text, missing --text or --model, --top', async () => {
+  it('bad flags are UsageErrors or SettingsErrors (exit 2): backend, empty text, missing --text or --model, --top', async () => {
     const cases: [string[], RegExp][] = [
-      [['--model', ck.modelDir, '--text', TEXT, '--backend', 'tpu'], /--backend must be "cpu" or "webgpu" \(got "tpu"\)/],
+      [['--model', ck.modelDir, '--text', TEXT, '--backend', 'tpu'], /^SettingsError: --backend \(Backend\) must be one of auto, webgpu, wasm, cpu; got "tpu"/],
       [['--model', ck.modelDir, '--text', ''], /--text is empty/],
       [['--model', ck.modelDir, '--text', ' \n '], /gives no tokens/],
       [['--model', ck.modelDir], /--text is required/],
@@ -158,7 +158,7 @@ describe('psr logits: named errors', () => {
     for (const [args, message] of cases) {
       const { code, stderr } = await fails(...args);
       expect(code, args.join(' ')).toBe(2);
-      expect(stderr).toMatch(/^UsageError: /);
+      expect(stderr).toMatch(/^(UsageError|SettingsError): /);
       expect(stderr).toMatch(message);
     }
   });

@@ -41,13 +41,13 @@ describe('psr run', () => {
   it('rejects a bad method with exit 2', async () => {
     const o = io();
     expect(await runCli(['run', '--model', 'x', '--out', 'z', '--method', 'magic'], o)).toBe(2);
-    expect(o.stderr).toContain('--method must be psr or srlm');
+    expect(o.stderr).toContain('SettingsError: --method (Method) must be one of psr, srlm; got "magic".');
   });
 
   it('names a bad --judge, and refuses the oracle control outside the step-wise search', async () => {
     const o = io();
     expect(await runCli(['run', '--model', 'x', '--out', 'z', '--judge', 'gpt'], o)).toBe(2);
-    expect(o.stderr).toContain('--judge must be self or oracle');
+    expect(o.stderr).toContain('SettingsError: --judge (Judge) must be one of self, oracle; got "gpt".');
     const p = io();
     expect(await runCli(['run', '--model', 'x', '--out', 'z', '--method', 'srlm', '--judge', 'oracle'], p)).toBe(2);
     expect(p.stderr).toContain('--judge oracle is a control for the step-wise search');

@@ -3,8 +3,10 @@
 import { mkdir, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
-import { intFlag, seedFlag } from '../math-flags.ts';
-import { createBackend, parseBackendName } from '../backends.ts';
+import { intFlag } from '../math-flags.ts';
+import { openBackend } from '../backends.ts';
+import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
+import type { SettingKey } from '../../lib/settings/table.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { keepQuantized } from '../../lib/model/params.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
@@ -16,14 +18,16 @@ import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
 import { UsageError } from '../../lib/errors.ts';
 
+const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
+
 export const coldStartCommand: Command = {
   name: 'cold-start',
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1.',
   usage:
-    'cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
+    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ${settingsUsage(SETTINGS_TAKEN)} [--json]`,
+  settings: SETTINGS_TAKEN,
   options: {
     base: { type: 'string' },
-    seed: { type: 'string' },
     out: { type: 'string' },
     ift: { type: 'string' },
     eft: { type: 'string' },
@@ -33,8 +37,6 @@ export const coldStartCommand: Command = {
     epochs: { type: 'string' },
     lr: { type: 'string' },
     'eft-weights': { type: 'string' },
-    'dataset-seed': { type: 'string' },
-    backend: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
@@ -42,8 +44,7 @@ export const coldStartCommand: Command = {
     if (typeof flags.out !== 'string') throw new UsageError('--out DIR is required.');
     const mode = (flags.mode ?? DEFAULT_COLD_START.mode) as 'lora' | 'full';
     if (mode !== 'lora' && mode !== 'full') throw new UsageError(`--mode must be lora or full (got ${String(flags.mode)}).`);
-    const seed = seedFlag(flags, 1);
-    const datasetSeed = intFlag(flags, 'dataset-seed', 0, 4294967295, 1);
+    const { seed, datasetSeed, backend: requested } = settingsFromFlags(flags, SETTINGS_TAKEN);
     // Default mix near the paper's IFT:EFT = 28,889 : 4,679 (≈ 6 : 1).
     const iftCount = intFlag(flags, 'ift', 0, 200000, 9000);
     const eftCount = intFlag(flags, 'eft', 0, 200000, 1500);
@@ -63,7 +64,8 @@ export const coldStartCommand: Command = {
     const out = flags.out;
     await mkdir(out, { recursive: true });
     const logLines: string[] = [];
-    const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
+    const { backend, name: backendName, reason, dispose } = await openBackend(requested);
+    io.err(`backend: ${backendName} (${reason})\n`);
     try {
       const r = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, iftCount), eft: data.eft, scored }, opts, {
         onLog(e) {

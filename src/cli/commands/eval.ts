@@ -4,8 +4,11 @@
 // with --select N, test-time step-wise selection (best of w by self-judging) on N test problems
 // against greedy decoding on the same N.
 import type { Command } from '../command.ts';
-import { intFlag, seedFlag } from '../math-flags.ts';
-import { createBackend, parseBackendName } from '../backends.ts';
+import { intFlag } from '../math-flags.ts';
+import { openBackend } from '../backends.ts';
+import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
+import type { SettingKey } from '../../lib/settings/table.ts';
+import { evenSpread } from '../../lib/psr/plan.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
@@ -15,46 +18,41 @@ import { DEFAULT_JUDGE_OPTIONS } from '../../lib/psr/judge.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
-import { searchSettings } from '../../lib/psr/search-config.ts';
+
+const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks', 'seed', 'backend'];
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a model: greedy accuracy per difficulty, wrong-step kinds, steps, and the pairwise judge on held-out pairs.',
   usage:
-    'eval --model DIR [--adapter DIR] [--dataset-seed S] [--problems N] [--pairs N] [--format steps|plain] [--no-judge] [--select N [--w 6] [--seed S]] [--backend wasm|cpu|webgpu] [--json]',
+    `eval --model DIR [--adapter DIR] [--format steps|plain] [--no-judge] [--select N] ${settingsUsage(SETTINGS_TAKEN)} [--json]`,
+  settings: SETTINGS_TAKEN,
   options: {
     model: { type: 'string' },
     adapter: { type: 'string' },
-    'dataset-seed': { type: 'string' },
-    problems: { type: 'string' },
-    pairs: { type: 'string' },
     format: { type: 'string' },
     'no-judge': { type: 'boolean' },
     select: { type: 'string' },
-    w: { type: 'string' },
-    seed: { type: 'string' },
-    backend: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
     if (typeof flags.model !== 'string') throw new UsageError('--model DIR is required.');
     const format = (flags.format ?? 'steps') as SolutionFormat;
     if (format !== 'steps' && format !== 'plain') throw new UsageError(`--format must be steps or plain (got ${String(flags.format)}).`);
-    const datasetSeed = intFlag(flags, 'dataset-seed', 0, 4294967295, 1);
-    const nProblems = intFlag(flags, 'problems', 1, 100000, DEFAULT_DATASET_OPTIONS.testCount);
-    const nPairs = intFlag(flags, 'pairs', 1, 100000, DEFAULT_DATASET_OPTIONS.eftTestCount);
-    const nSelect = intFlag(flags, 'select', 0, 100000, 0);
+    const s = settingsFromFlags(flags, SETTINGS_TAKEN);
+    const { datasetSeed, evalProblems: nProblems, evalPairs: nPairs, seed } = s;
+    const nSelect = intFlag(flags, 'select', 0, DEFAULT_DATASET_OPTIONS.testCount, 0);
     if (nSelect > 0 && format !== 'steps') throw new UsageError('--select needs the Step-n format (a model after the cold start); drop --format plain.');
-    const selection = searchSettings({ w: intFlag(flags, 'w', 2, 32, 6), iteration: 0 });
-    const seed = seedFlag(flags, 1);
+    // Test-time selection searches with the loop's settings (the settings table's).
+    const selection = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     const data = buildDatasets(defaultWorldConfig(), {
       seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0,
-      testCount: Math.max(nProblems, DEFAULT_DATASET_OPTIONS.testCount), eftTestCount: Math.max(nPairs, DEFAULT_DATASET_OPTIONS.eftTestCount),
     });
-    // Every k-th problem, so a subset keeps the difficulty mix.
-    const pick = <T>(xs: T[], n: number) => (n >= xs.length ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]));
-    const { backend, dispose } = await createBackend(parseBackendName(flags.backend));
+    // Every k-th problem, so a subset keeps the difficulty mix (the same subset the loop evaluates on).
+    const pick = evenSpread;
+    const { backend, name: backendName, reason, dispose } = await openBackend(s.backend);
+    io.err(`backend: ${backendName} (${reason})\n`);
     const t0 = performance.now();
     try {
       const params = ModelParams.create(backend, m.config, m.weights, m.adapter, 'none', keepQuantized(backend, m.quantized));

@@ -1,4 +1,4 @@
-// `psr logits --model DIR [--adapter DIR] --text "..." [--backend cpu|webgpu] [--top K] [--json]`:
+// `psr logits --model DIR [--adapter DIR] --text "..." [--backend auto|webgpu|wasm|cpu] [--top K] [--json]`:
 // tokenize a text with the directory's tokenizer.json, run one forward pass and print the token ids,
 // the per-token log-probs and the last position's logits — the numbers to check against another
 // implementation (e.g. transformers + tokenizers in Python). No <bos> is prepended unless the
@@ -10,8 +10,8 @@ import { CheckpointFileError, TokenizerFormatError, UsageError } from '../../lib
 import { CHECKPOINT_FILES, loadAdapter, loadCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { parameterCount } from '../../lib/model/weights.ts';
-import type { Backend } from '../../lib/backend/backend.ts';
-import { CpuBackend } from '../../lib/backend/cpu-backend.ts';
+import { openBackend, type BackendChoice, type BackendName } from '../backends.ts';
+import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import { sequenceLogits, tokenLogprobs } from '../../lib/model/sequence-logits.ts';
 import { loadTextTokenizer } from '../../lib/tokenizer/text-tokenizer.ts';
 
@@ -24,7 +24,7 @@ const ADAPTER_DIR_HINT = `an adapter directory (PEFT format) must hold ${CHECKPO
 export interface LogitsResult {
   model: { dir: string; model_type: string; params: number; vocab_size: number; max_position_embeddings: number };
   adapter: { dir: string; r: number; alpha: number; target_modules: string[] } | null;
-  backend: 'cpu' | 'webgpu';
+  backend: BackendName;
   tokenizer: 'psr' | 'hf-wordlevel';
   tokens: string[];
   ids: number[];
@@ -60,27 +60,10 @@ async function readJsonFile(dir: string, name: string): Promise<unknown> {
   }
 }
 
-/** The backend to run on and how to release it. */
-async function openBackend(kind: 'cpu' | 'webgpu'): Promise<{ backend: Backend; close(): void }> {
-  if (kind === 'cpu') return { backend: new CpuBackend(), close() {} };
-  const [{ acquireNodeDevice }, { GpuContext }, { GpuBackend }] = await Promise.all([
-    import('../../lib/gpu/node.ts'),
-    import('../../lib/gpu/context.ts'),
-    import('../../lib/backend/gpu-backend.ts'),
-  ]);
-  const ctx = new GpuContext(await acquireNodeDevice());
-  return {
-    backend: new GpuBackend(ctx),
-    close() {
-      ctx.pool.destroy();
-      ctx.handle.destroy();
-    },
-  };
-}
 
 /** Tokenize, run the model, score: the whole command without printing. Warnings go to `warn`. */
 export async function computeLogits(
-  opts: { model: string; adapter?: string; text: string; backend: 'cpu' | 'webgpu' },
+  opts: { model: string; adapter?: string; text: string; backend: BackendChoice },
   warn: (line: string) => void = () => {},
 ): Promise<{ result: LogitsResult; tokenOf: (id: number) => string | undefined }> {
   await requireDir(opts.model, '--model', MODEL_DIR_HINT);
@@ -121,12 +104,12 @@ export async function computeLogits(
   }
   if (enc.truncated > 0) warn(`warning: the tokenizer.json's truncation setting dropped ${enc.truncated} token(s).`);
 
-  const { backend, close } = await openBackend(opts.backend);
+  const { backend, name: backendName, dispose } = await openBackend(opts.backend);
   let logits: Float32Array; // (T,V)
   try {
     logits = await sequenceLogits(backend, ckpt.config, ckpt.weights, adapter, enc.ids);
   } finally {
-    close();
+    await dispose();
   }
   const T = enc.ids.length;
   const logprobs = tokenLogprobs(logits, enc.ids, V);
@@ -142,7 +125,7 @@ export async function computeLogits(
       adapter && opts.adapter !== undefined
         ? { dir: opts.adapter, r: adapter.config.r, alpha: adapter.config.alpha, target_modules: [...adapter.config.targetModules] }
         : null,
-    backend: opts.backend,
+    backend: backendName,
     tokenizer: tokenizer.kind,
     tokens: enc.tokens,
     ids: enc.ids,
@@ -184,12 +167,12 @@ function stringFlag(v: string | boolean | undefined, name: string, required: boo
 export const logitsCommand: Command = {
   name: 'logits',
   summary: 'Tokenize a text with a model directory\'s tokenizer.json, print token ids, per-token log-probs and the last logits.',
-  usage: 'logits --model DIR [--adapter DIR] --text "..." [--backend cpu|webgpu] [--top K] [--json]',
+  usage: `logits --model DIR [--adapter DIR] --text "..." ${settingsUsage(['backend'])} [--top K] [--json]`,
+  settings: ['backend'],
   options: {
     model: { type: 'string' },
     adapter: { type: 'string' },
     text: { type: 'string' },
-    backend: { type: 'string' },
     top: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -198,10 +181,7 @@ export const logitsCommand: Command = {
     const adapter = stringFlag(flags.adapter, 'adapter', false);
     const text = stringFlag(flags.text, 'text', true)!;
     if (text === '') throw new UsageError('--text is empty; pass the text to score, e.g. --text "Tom has 3 apples."');
-    const backend = stringFlag(flags.backend, 'backend', false) ?? 'cpu';
-    if (backend !== 'cpu' && backend !== 'webgpu') {
-      throw new UsageError(`--backend must be "cpu" or "webgpu" (got ${JSON.stringify(backend)}).`);
-    }
+    const { backend } = settingsFromFlags(flags, ['backend']);
     const topFlag = stringFlag(flags.top, 'top', false);
     const top = topFlag === undefined ? 10 : Number(topFlag);
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive integer (got ${JSON.stringify(topFlag)}).`);

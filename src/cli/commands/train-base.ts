@@ -1,10 +1,12 @@
-// `psr train-base --seed S --out DIR [--tokens N] [--backend wasm|cpu|webgpu] [--dataset-seed S]`:
+// `psr train-base --out DIR [--tokens N] [--seed S] [--dataset-seed S] [--backend auto|webgpu|wasm|cpu]`:
 // pretrain the base model M0 and write an HF-style checkpoint with its loss curve.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
-import { intFlag, seedFlag } from '../math-flags.ts';
-import { createBackend, parseBackendName } from '../backends.ts';
+import { intFlag } from '../math-flags.ts';
+import { openBackend } from '../backends.ts';
+import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
+import type { SettingKey } from '../../lib/settings/table.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
 import { createTokenizer } from '../../lib/math/vocab.ts';
@@ -13,30 +15,29 @@ import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
 
+const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
+
 export const trainBaseCommand: Command = {
   name: 'train-base',
   summary: 'Pretrain the base model M0 from scratch on plain-text solutions (no Step-n format, no judge data).',
-  usage: 'train-base --seed S --out DIR [--tokens N] [--dataset-seed S] [--backend wasm|cpu|webgpu] [--json]',
+  usage: `train-base --out DIR [--tokens N] ${settingsUsage(SETTINGS_TAKEN)} [--json]`,
+  settings: SETTINGS_TAKEN,
   options: {
-    seed: { type: 'string' },
     out: { type: 'string' },
     tokens: { type: 'string' },
-    'dataset-seed': { type: 'string' },
-    backend: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
-    const seed = seedFlag(flags, 1);
-    const datasetSeed = intFlag(flags, 'dataset-seed', 0, 4294967295, 1);
+    const { seed, datasetSeed, backend: requested } = settingsFromFlags(flags, SETTINGS_TAKEN);
     const tokens = intFlag(flags, 'tokens', 2048, 1_000_000_000, DEFAULT_BASE_TRAIN.tokens);
     if (typeof flags.out !== 'string' || flags.out === '') throw new UsageError('--out DIR is required: where to write the checkpoint.');
     const out = flags.out;
-    const backendName = parseBackendName(flags.backend);
     const world = defaultWorldConfig();
     const tok = createTokenizer(world);
     await mkdir(out, { recursive: true });
     const logLines: string[] = [];
-    const { backend, dispose } = await createBackend(backendName);
+    const { backend, name: backendName, reason, dispose } = await openBackend(requested);
+    io.err(`backend: ${backendName} (${reason})\n`);
     try {
       const result = await trainBaseModel(backend, world, tok, { ...DEFAULT_BASE_TRAIN, seed, datasetSeed, tokens }, {
         onLog(e) {

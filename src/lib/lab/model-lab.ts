@@ -8,25 +8,23 @@ import { saveAdapter } from '../model/checkpoint.ts';
 import { MemoryFiles } from '../formats/memory-files.ts';
 import { ModelParams, keepQuantized } from '../model/params.ts';
 import type { Backend } from '../backend/backend.ts';
-import { WasmBackend } from '../backend/wasm-backend.ts';
-import { GpuBackend } from '../backend/gpu-backend.ts';
+import { createBackend, decideBackend, needsGpuProbe, type GpuProbe } from '../backend/choice.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ModelWeights } from '../model/weights.ts';
-import { initLora, type LoraAdapter } from '../model/lora.ts';
-import { defineLoraConfig, LORA_TARGETS } from '../model/lora-config.ts';
+import type { LoraAdapter } from '../model/lora.ts';
 import { defaultWorldConfig } from '../math/config.ts';
 import { contentHash, generateProblems, type Problem } from '../math/generator.ts';
-import { createRng } from '../math/rng.ts';
 import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from '../psr/step-model.ts';
-import { searchSettings } from '../psr/search-config.ts';
+import { startAdapter } from '../psr/plan.ts';
+import { ITERATION_KEYS, SEARCH_KEYS, presetSettings, presetValue } from '../settings/table.ts';
+import { checkSetting, validateSubset } from '../settings/validate.ts';
 import type { ModelEvaluation } from '../psr/loop.ts';
 import { pairsToJsonl, type PreferencePair } from '../psr/pairs.ts';
 import { InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
-import { decideBackend, type GpuProbe } from '../backend/choice.ts';
 import { TaskGate } from './task-gate.ts';
-import { DEFAULT_SOLVE_MAX_STEPS, solveStepwise } from './solve-task.ts';
+import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
-import { iterationSettings, runOneIteration } from './iteration-task.ts';
+import { runOneIteration } from './iteration-task.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
@@ -98,8 +96,7 @@ export class ModelLab {
 
   async loadModel(o: LoadModelOptions, onProgress?: Progress): Promise<ModelInfo> {
     if (typeof o?.baseUrl !== 'string' || o.baseUrl === '') throw new InvalidInputError('loadModel needs {baseUrl}: the URL of a model folder such as models/psr-tiny/.');
-    const requested = o.backend ?? 'auto';
-    if (!['auto', 'webgpu', 'wasm'].includes(requested)) throw new InvalidInputError(`backend must be auto, webgpu or wasm, got ${String(requested)}.`);
+    const requested = checkSetting('backend', o.backend ?? presetValue('backend', 'demo'));
     return this.gate.run('load model', async () => {
       const t0 = performance.now();
       const progress = (stage: string, f: number) => onProgress?.(stage, f);
@@ -107,7 +104,7 @@ export class ModelLab {
       let ctx: GpuContext | null = null;
       let probe: GpuProbe | null = null;
       let deviceError: unknown = null;
-      if (requested !== 'wasm') {
+      if (needsGpuProbe(requested)) {
         try {
           ctx = await this.opts.gpu();
           probe = { ok: true, info: ctx.handle.info };
@@ -121,33 +118,22 @@ export class ModelLab {
       if (!decision) throw deviceError;
       const base = o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`;
       progress('downloading the model', 0.1);
-      const src = this.opts.files(base);
-      // psr_model.json says which M_t the base is and where its adapter lives (null: none). Without
-      // it, an adapter/ folder next to the base is used when present.
-      const meta = (await src.exists('psr_model.json'))
-        ? (JSON.parse(new TextDecoder().decode(await src.read('psr_model.json'))) as { generation?: unknown; adapter?: unknown })
-        : null;
-      const adapterPath = meta ? (typeof meta.adapter === 'string' ? meta.adapter : null) : 'adapter/';
-      const adapterSrc = adapterPath ? this.opts.files(`${base}${adapterPath.endsWith('/') ? adapterPath : `${adapterPath}/`}`) : null;
-      const hasAdapter = adapterSrc !== null && (await adapterSrc.exists('adapter_config.json'));
-      const model = await loadModel(src, hasAdapter ? adapterSrc! : undefined);
+      // psr_model.json (read and validated by the loader) says which M_t the folder holds and where its adapter is.
+      const model = await loadModel({ model: this.opts.files(base), subfolder: (path) => this.opts.files(`${base}${path}`) });
       progress('uploading the weights', 0.8);
       // Free the previous model before making the new one (the old wasm arena goes with it).
       this.loaded?.params.free();
       this.loaded = null;
       this.evalCache = null;
       this.lastPairs = [];
-      const raw: Backend = decision.backend === 'webgpu' ? new GpuBackend(ctx!) : new WasmBackend(this.opts.wasmBytes ?? BROWSER_WASM_ARENA_BYTES);
-      const backend = this.gate.wrap(raw);
+      const backend = this.gate.wrap(createBackend(decision.backend, ctx, this.opts.wasmBytes ?? BROWSER_WASM_ARENA_BYTES));
       // Without a shipped adapter the self-rewarding iterations start from a fresh LoRA on the base
-      // (B = 0: exactly the base model).
-      const adapter =
-        model.adapter ??
-        initLora(model.config, defineLoraConfig({ r: 16, alpha: 16, targetModules: [...LORA_TARGETS] }), createRng('fresh-lora'));
+      // (B = 0: exactly the base model), shaped by the settings table's LoRA defaults.
+      const adapter = startAdapter(model.config, presetSettings('demo'), model.adapter);
       const params = ModelParams.create(backend, model.config, model.weights, adapter, 'none', keepQuantized(backend, model.quantized));
       const c = model.config;
       const info: ModelInfo = {
-        name: o.name ?? (base.split('/').filter((s) => s !== '').pop() ?? 'model'),
+        name: o.name ?? model.meta.name ?? (base.split('/').filter((s) => s !== '').pop() ?? 'model'),
         parameters: countWeights(model.weights),
         adapterParameters: countAdapter(adapter),
         storage: model.storage,
@@ -160,7 +146,7 @@ export class ModelLab {
         layers: c.numLayers,
         hiddenSize: c.hiddenSize,
         loadMs: 0,
-        generation: typeof meta?.generation === 'number' ? meta.generation : model.adapter ? 1 : 0,
+        generation: model.meta.generation,
       };
       this.loaded = { info, model, backend, adapter, params };
       info.loadMs = performance.now() - t0;
@@ -198,30 +184,27 @@ export class ModelLab {
   solve(question: string, onEvent: (e: SolveEvent) => void, o: SolveOptions = {}): Promise<SolveResult> {
     const l = this.need();
     this.checkQuestion(question);
-    const maxSteps = o.maxSteps ?? DEFAULT_SOLVE_MAX_STEPS;
-    if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 64) throw new InvalidInputError(`maxSteps must be a whole number in [1, 64], got ${maxSteps}.`);
+    const maxSteps = checkSetting('maxSteps', o.maxSteps ?? presetValue('maxSteps', 'demo'));
     return this.gate.run('solve', (control) => solveStepwise(this.stepModel(l), question, maxSteps, onEvent, control));
   }
 
   searchOneProblem(question: string, req: SearchRequest, onEvent: (e: SearchViewEvent) => void): Promise<SearchOutcome> {
     const l = this.need();
     this.checkQuestion(question);
-    const settings = searchSettings({
-      w: req.w, temperature: req.temperature, maxSteps: req.maxSteps, iteration: l.info.generation,
-      ...(req.topP !== undefined ? { topP: req.topP } : {}),
-      ...(req.judgeOrder !== undefined ? { judgeOrder: req.judgeOrder } : {}),
-      ...(req.maxRollbacks !== undefined ? { maxRollbacks: req.maxRollbacks } : {}),
-    });
+    const r = validateSubset(SEARCH_KEYS, req ?? {}, 'demo', 'A watched search');
+    const { seed, ...search } = r;
+    const settings = { ...search, iteration: l.info.generation };
     const id = [...this.problems.values()].find((p) => p.question === question)?.id ?? `q-${contentHash(question)}`;
-    return this.gate.run('search', (control) => searchWithOracle(this.stepModel(l), { id, question }, settings, req.seed ?? 1, onEvent, control));
+    return this.gate.run('search', (control) => searchWithOracle(this.stepModel(l), { id, question }, settings, seed, onEvent, control));
   }
 
   runIteration(over: Partial<IterationSettings>, onEvent: (e: IterationEvent) => void): Promise<IterationOutcome> {
     const l = this.need();
-    const settings = iterationSettings(over);
+    const settings = { ...presetSettings('demo'), ...validateSubset(ITERATION_KEYS, over ?? {}, 'demo', 'An iteration') };
+    const evalKey = (t: number) => `${t}|${settings.datasetSeed}|${settings.evalProblems}|${settings.evalPairs}`;
     return this.gate.run('iteration', async (control) => {
       const t = l.info.generation;
-      const key = `${t}|${settings.evalProblems}|${settings.evalPairs}`;
+      const key = evalKey(t);
       const r = await runOneIteration({
         ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: keepQuantized(l.backend, l.model.quantized), tok: l.model.tok },
         adapter: l.adapter,
@@ -244,7 +227,7 @@ export class ModelLab {
       l.adapter = r.adapter;
       l.info = { ...l.info, generation: t + 1 };
       const after = r.outcome.report.evaluation;
-      this.evalCache = after ? { key: `${t + 1}|${settings.evalProblems}|${settings.evalPairs}`, result: after } : null;
+      this.evalCache = after ? { key: evalKey(t + 1), result: after } : null;
       return r.outcome;
     });
   }

@@ -10,8 +10,6 @@ import type { StepModel } from '../psr/step-model.ts';
 import { oracleLabel, trueAnswer } from './oracle.ts';
 import type { SolveEvent, SolveResult } from './types.ts';
 
-export const DEFAULT_SOLVE_MAX_STEPS = 16;
-
 export async function solveStepwise(
   model: StepModel,
   question: string,

@@ -7,9 +7,10 @@ import type { PreferencePair } from '../psr/pairs.ts';
 import type { PairLabel } from '../psr/pair-quality.ts';
 import type { ProblemResult } from '../psr/search-stats.ts';
 import type { IterationReport, LoopEvent, ModelEvaluation } from '../psr/loop.ts';
+import type { IterationSettings, SearchRequestSettings } from '../settings/table.ts';
 
 export type { CandidateView, SearchEvent } from '../psr/events.ts';
-export type { PreferencePair, PairLabel, IterationReport, ModelEvaluation };
+export type { PreferencePair, PairLabel, IterationReport, ModelEvaluation, IterationSettings, SearchRequestSettings };
 
 import type { BackendChoice, BackendName } from '../backend/choice.ts';
 export type { BackendChoice, BackendName };
@@ -70,7 +71,7 @@ export interface OracleLabel {
 export type SolveEvent = { type: 'step'; index: number; text: string; final: boolean; oracle: OracleLabel | null };
 
 export interface SolveOptions {
-  /** Longest solution in steps (default 16). */
+  /** Longest solution in steps (the setting maxSteps; default: the page's). */
   maxSteps?: number;
 }
 
@@ -85,15 +86,8 @@ export interface SolveResult {
   ms: number;
 }
 
-export interface SearchRequest {
-  w: number;
-  temperature: number;
-  maxSteps: number;
-  topP?: number;
-  judgeOrder?: 'both' | 'random';
-  maxRollbacks?: number;
-  seed?: number;
-}
+/** A watched search's settings (SEARCH_KEYS of src/lib/settings); missing ones take the page's defaults. */
+export type SearchRequest = Partial<SearchRequestSettings>;
 
 /** The search's own events, plus oracle labels of a round's candidates (emitted after the round was scored). */
 export type SearchViewEvent =
@@ -110,22 +104,6 @@ export interface SearchOutcome {
   result: ProblemResult;
   pairs: PairView[];
   ms: number;
-}
-
-export interface IterationSettings {
-  /** Fresh problems to search (default 8). */
-  problems: number;
-  w: number;
-  temperature: number;
-  maxSteps: number;
-  beta: number;
-  lr: number;
-  epochs: number;
-  /** Held-out problems for the before/after evaluation (default 24). */
-  evalProblems: number;
-  /** Held-out judge pairs for the before/after evaluation (default 24). */
-  evalPairs: number;
-  seed: number;
 }
 
 /** Loop events (search events thinned to progress), with models labelled M_t by the engine's generation. */

@@ -27,6 +27,11 @@ export interface DatasetOptions {
   poolSizes: number[];
   /** Levels to draw from (default: every level of the world). */
   difficulties?: number[];
+  /**
+   * Levels of the iteration pools only (default `difficulties`), e.g. the model's frontier. The
+   * held-out splits are built before the pools, so this never changes them.
+   */
+  poolDifficulties?: number[];
   /** Wrong-step kinds for EFT, used in rotation (default all but 'malformed'). */
   mistakeKinds?: MistakeKind[];
   /**
@@ -113,6 +118,10 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
   if (difficulties.length === 0 || difficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
     throw new DatasetConfigError(`difficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.difficulties)}; pass e.g. [1, 2, 3]`);
   }
+  const poolDifficulties = o.poolDifficulties ?? difficulties;
+  if (poolDifficulties.length === 0 || poolDifficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
+    throw new DatasetConfigError(`poolDifficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.poolDifficulties)}; pass e.g. [2, 3, 4]`);
+  }
   const mistakeKinds = o.mistakeKinds ?? MISTAKE_KINDS.filter((k) => k !== 'malformed');
   const eftMistakeKinds = o.eftMistakeKinds ?? mistakeKinds;
   for (const [name, kinds] of [['mistakeKinds', mistakeKinds], ['eftMistakeKinds', eftMistakeKinds]] as const) {
@@ -120,7 +129,7 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
       throw new DatasetConfigError(`${name} must be a non-empty list of ${MISTAKE_KINDS.join(', ')} (repeats weight a kind)`);
     }
   }
-  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, mistakeKinds, eftMistakeKinds, seed: o.seed };
+  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, poolDifficulties, mistakeKinds, eftMistakeKinds, seed: o.seed };
 }
 
 /**
@@ -291,7 +300,7 @@ export function buildDatasets(world: WorldConfig, options: DatasetOptions): Data
   const eftTest = buildEft(world, source('eftTest'), root.fork('eftTest'), o.eftTestCount, o, 'eft-test');
   const pools = o.poolSizes.map((n, i) => {
     const src = source(`pool${i + 1}`);
-    return levelsFor(n, o.difficulties, root.fork(`pool${i + 1}-levels`)).map((d) => toProblem(src.next(d)));
+    return levelsFor(n, o.poolDifficulties, root.fork(`pool${i + 1}-levels`)).map((d) => toProblem(src.next(d)));
   });
   const iftSrc = source('ift');
   const ift = levelsFor(o.iftCount, o.difficulties, root.fork('ift-levels')).map((d) => toProblem(iftSrc.next(d)));

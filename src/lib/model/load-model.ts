@@ -1,6 +1,7 @@
 // Loading a PSR Lab model from any FileSource (disk in Node, fetch or IndexedDB in the browser):
 // config.json, model.safetensors (f32 or int8/q4 quantized; quantized bases are dequantized for
-// compute), tokenizer.json + tokenizer_config.json, and an optional PEFT adapter directory.
+// compute), tokenizer.json + tokenizer_config.json, psr_model.json (which M_t the folder holds and
+// where its adapter is; model-meta.ts) and the PEFT adapter it names, or one given explicitly.
 // Everything is cross-checked with named errors: vocabulary size vs tokenizer, special token ids,
 // adapter target modules and shapes vs the base.
 import type { ModelConfig } from './config.ts';
@@ -12,6 +13,7 @@ import { dequantizeWeights, loadQuantizedCheckpoint, readQuantizationBlock, type
 import { fromTokenizerJson } from '../tokenizer/tokenizer-json.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { CheckpointFileError, TokenizerFormatError } from '../errors.ts';
+import { defaultModelMeta, MODEL_META_FILE, parseModelMeta, type ModelMeta } from './model-meta.ts';
 
 export interface LoadedModel {
   config: ModelConfig;
@@ -22,6 +24,17 @@ export interface LoadedModel {
   storage: string;
   /** The quantized linears as stored (null for an f32 base); pass to ModelParams.create to keep them quantized. */
   quantized: QuantizedModelWeights | null;
+  /** psr_model.json (or what the folder is taken to be without one). */
+  meta: ModelMeta;
+}
+
+export interface LoadModelSources {
+  /** The model folder. */
+  model: FileSource;
+  /** Opens a sub-folder of the model folder (for the adapter psr_model.json names); without it only `adapter` is used. */
+  subfolder?: (path: string) => FileSource;
+  /** An adapter folder given explicitly (the CLI's --adapter): used instead of psr_model.json's. */
+  adapter?: FileSource;
 }
 
 async function json(src: FileSource, name: string): Promise<unknown> {
@@ -33,7 +46,16 @@ async function json(src: FileSource, name: string): Promise<unknown> {
   }
 }
 
-export async function loadModel(src: FileSource, adapterSrc?: FileSource): Promise<LoadedModel> {
+/** psr_model.json when present (validated), else M1 with an adapter/ folder or M0 without one. */
+async function readMeta(src: FileSource, subfolder?: (path: string) => FileSource): Promise<ModelMeta> {
+  if (await src.exists(MODEL_META_FILE)) return parseModelMeta(await json(src, MODEL_META_FILE));
+  return defaultModelMeta(subfolder !== undefined && (await subfolder('adapter/').exists('adapter_config.json')));
+}
+
+export async function loadModel(sources: LoadModelSources | FileSource, explicitAdapter?: FileSource): Promise<LoadedModel> {
+  const s: LoadModelSources = 'model' in sources ? sources : { model: sources, adapter: explicitAdapter };
+  const src = s.model;
+  const meta = await readMeta(src, s.subfolder);
   const quant = readQuantizationBlock(await json(src, 'config.json'));
   let config: ModelConfig;
   let weights: ModelWeights;
@@ -65,9 +87,16 @@ export async function loadModel(src: FileSource, adapterSrc?: FileSource): Promi
     }
   }
   let adapter: LoraAdapter | null = null;
+  let adapterSrc = s.adapter ?? null;
+  if (!adapterSrc && meta.adapter && s.subfolder) {
+    adapterSrc = s.subfolder(meta.adapter);
+    if (!(await adapterSrc.exists('adapter_config.json'))) {
+      throw new CheckpointFileError(`${MODEL_META_FILE} names the adapter folder ${meta.adapter}, which has no adapter_config.json; put the PEFT adapter there or set "adapter": null.`);
+    }
+  }
   if (adapterSrc) {
     adapter = await loadAdapter(adapterSrc, config);
     checkAdapter(config, adapter);
   }
-  return { config, weights, adapter, tok, storage: quant ?? 'f32', quantized };
+  return { config, weights, adapter, tok, storage: quant ?? 'f32', quantized, meta };
 }

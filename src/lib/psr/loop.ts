@@ -41,6 +41,8 @@ export interface LoopSettings {
   seed: number;
   /** 'self' (the method). 'oracle' is a control experiment: the checker judges the model's candidates. */
   judge?: JudgeSource;
+  /** t of the starting model M_t (default 1): iterations are numbered t, t+1, … and models M_t, M_t+1, … */
+  firstIteration?: number;
 }
 
 export interface EvalData {
@@ -125,8 +127,9 @@ function solutionPairQuality(pairs: PreferencePair[], stepMarker: string): PairQ
 }
 
 /**
- * Run the iterations starting from `adapter` (M1). Returns the report of every iteration; the
- * evaluation of the starting model comes first as an 'evaluation' event with model 'M1'.
+ * Run the iterations starting from `adapter` (M_t, t = settings.firstIteration, default 1). Returns
+ * the report of every iteration; the evaluation of the starting model comes first as an
+ * 'evaluation' event with model 'M_t'.
  */
 export async function runIterations(
   ctx: LoopContext,
@@ -136,16 +139,17 @@ export async function runIterations(
   opts: { evaluateStart: boolean } = { evaluateStart: true },
 ): Promise<{ reports: IterationReport[]; start: ModelEvaluation | null; final: LoraAdapter }> {
   const emit = (e: LoopEvent) => hooks.onEvent?.(e);
+  const first = settings.firstIteration ?? 1;
   let adapter = start;
   let startEval: ModelEvaluation | null = null;
   if (opts.evaluateStart) {
     emit({ type: 'stage', iteration: 0, stage: 'evaluate' });
     startEval = await evaluateModel(ctx, adapter);
-    emit({ type: 'evaluation', iteration: 0, model: 'M1', result: startEval });
+    emit({ type: 'evaluation', iteration: 0, model: `M${first}`, result: startEval });
   }
   const reports: IterationReport[] = [];
   for (const [k, pool] of settings.pools.entries()) {
-    const t = k + 1;
+    const t = first + k;
     const t0 = performance.now();
     const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'lora', ctx.quantized ?? null);
     const report: IterationReport = {
@@ -199,6 +203,6 @@ export async function runIterations(
     await hooks.onIteration?.(report, adapter, pairs);
     if (report.error) break;
   }
-  emit({ type: 'stage', iteration: reports.length, stage: 'done' });
+  emit({ type: 'stage', iteration: first + reports.length - 1, stage: 'done' });
   return { reports, start: startEval, final: adapter };
 }

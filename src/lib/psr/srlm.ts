@@ -15,6 +15,7 @@ import { checkpoint, type TaskControl } from './control.ts';
 import type { PreferencePair } from './pairs.ts';
 import type { SearchProblem } from './search-config.ts';
 import { SearchConfigError } from '../errors.ts';
+import { SETTINGS } from '../settings/table.ts';
 
 export interface SrlmSettings {
   /** Whole solutions sampled per problem (Yuan et al.: 4). */
@@ -26,7 +27,13 @@ export interface SrlmSettings {
   iteration: number;
 }
 
-export const DEFAULT_SRLM_SETTINGS: SrlmSettings = { n: 4, temperature: 0.5, topP: 0.95, maxTokens: 320, iteration: 1 };
+export const DEFAULT_SRLM_SETTINGS: Readonly<SrlmSettings> = Object.freeze({
+  n: SETTINGS.srlmSamples.default,
+  temperature: SETTINGS.temperature.default,
+  topP: SETTINGS.topP.default,
+  maxTokens: 320,
+  iteration: 1,
+});
 
 export type SrlmEvent =
   | { type: 'srlm-problem'; index: number; total: number; problemId: string; solutions: { steps: string[]; score: number }[]; kept: boolean };
@@ -71,7 +78,6 @@ export async function srlmPool(
   onEvent?: (e: SrlmEvent) => void,
   control?: TaskControl,
 ): Promise<SrlmResult> {
-  if (!Number.isInteger(settings.n) || settings.n < 2) throw new SearchConfigError(`SRLM n = ${settings.n}: sample at least 2 solutions per problem.`);
   if (problems.length === 0) throw new SearchConfigError('SRLM: the problem pool is empty; give it at least one problem.');
   const pairs: PreferencePair[] = [];
   let dropped = 0;

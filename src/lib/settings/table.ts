@@ -212,3 +212,29 @@ export function presetSettings(preset: Preset = 'default'): RunSettings {
   for (const key of Object.keys(SETTINGS) as SettingKey[]) out[key] = presetValue(key, preset);
   return out as RunSettings;
 }
+
+/** The settings of one watched search (the page's "Watch the search" and EngineApi.searchOneProblem). */
+export const SEARCH_KEYS = ['w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks', 'seed'] as const satisfies readonly SettingKey[];
+
+/**
+ * The settings one app iteration takes (EngineApi.runIteration). Not here: the CLI's own (method,
+ * judge, iterations, SRLM samples) and those fixed when the model loads (backend; the LoRA shape of a
+ * fresh adapter, made with the defaults when a model ships without one).
+ */
+export const ITERATION_KEYS = [
+  'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks',
+  'beta', 'nllWeight', 'lr', 'epochs', 'pairsPerStep',
+  'problems', 'poolGrowth', 'difficulties', 'evalProblems', 'evalPairs', 'seed', 'datasetSeed',
+] as const satisfies readonly SettingKey[];
+
+/** The inputs of the page's "Run an iteration" panel, in the order shown. */
+export const PAGE_ITERATION_INPUTS = ['problems', 'w', 'temperature', 'maxSteps', 'beta', 'nllWeight', 'lr', 'epochs', 'evalProblems', 'evalPairs', 'seed'] as const satisfies readonly SettingKey[];
+
+/** The inputs of the page's "Watch the search" panel. */
+export const PAGE_SEARCH_INPUTS = ['w', 'temperature', 'maxSteps'] as const satisfies readonly SettingKey[];
+
+export type SearchRequestSettings = Pick<RunSettings, (typeof SEARCH_KEYS)[number]>;
+export type IterationSettings = Pick<RunSettings, (typeof ITERATION_KEYS)[number]>;
+
+/** The settings whose values are single numbers (what a number input can hold). */
+export type NumericSettingKey = { [K in SettingKey]: (typeof SETTINGS)[K]['kind'] extends 'int' | 'number' ? K : never }[SettingKey];

@@ -33,10 +33,8 @@ export function rangeText(key: SettingKey): string {
 }
 
 function fail(key: SettingKey, value: unknown, style: NameStyle): never {
-  const s: Setting = SETTINGS[key];
   const shown = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? JSON.stringify(value) : String(value);
-  const def = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
-  throw new SettingsError(`${settingName(key, style)} must be ${rangeText(key)}; got ${shown}. The default is ${def}.`, key);
+  throw new SettingsError(`${settingName(key, style)} must be ${rangeText(key)}; got ${shown}.`, key);
 }
 
 /** The value if it fits the setting's row; SettingsError otherwise. Lists come back sorted and deduplicated. */
@@ -128,4 +126,19 @@ export function parseSetting<K extends SettingKey>(key: K, text: string): RunSet
 /** A value as a CLI flag writes it (for recorded commands and usage text). */
 export function formatSetting(key: SettingKey, value: unknown): string {
   return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/**
+ * The settings of one surface (e.g. ITERATION_KEYS): `input` checked, the rest from the preset. A
+ * key outside `keys` is refused, naming what this surface takes.
+ */
+export function validateSubset<K extends SettingKey>(keys: readonly K[], input: Partial<Record<string, unknown>>, preset: Preset, what: string): Pick<RunSettings, K> {
+  if (typeof input !== 'object' || input === null) throw new SettingsError(`${what} settings must be an object of setting names to values.`, '');
+  for (const k of Object.keys(input)) {
+    if (!(keys as readonly string[]).includes(k)) {
+      throw new SettingsError(`${what} takes no setting ${JSON.stringify(k)}; it takes ${keys.join(', ')}.`, k);
+    }
+  }
+  const all = validateSettings(input, preset);
+  return Object.fromEntries(keys.map((k) => [k, all[k]])) as Pick<RunSettings, K>;
 }

@@ -2,20 +2,26 @@
 // folded from the engine's events, the outcome (pairs with oracle quality labels, before / after
 // evaluation) and the exports (Step-DPO JSONL pairs, PEFT adapter files) as downloads.
 import * as Comlink from 'comlink';
-import type { IterationEvent, IterationOutcome, IterationSettings } from '../../lib/api.ts';
+import type { IterationEvent, IterationOutcome } from '../../lib/api.ts';
+import { PAGE_ITERATION_INPUTS, presetValue, type RunSettings } from '../../lib/settings/table.ts';
+import { settingProblem } from '../../lib/settings/validate.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import type { ModelState } from './model-state.svelte.ts';
 import { applyLoopEvent, EMPTY_LOOP_VIEW, type LoopView } from './loop-view.ts';
 import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
 
-/** The page's defaults: small enough for a live demo on a laptop CPU. */
-export const PAGE_ITERATION_DEFAULTS: IterationSettings = {
-  problems: 8, w: 4, temperature: 0.5, maxSteps: 10, beta: 0.1, lr: 5e-4, epochs: 2, evalProblems: 24, evalPairs: 24, seed: 1,
-};
+export type PageIterationSettings = Pick<RunSettings, (typeof PAGE_ITERATION_INPUTS)[number]>;
+
+/** The page's inputs at the settings table's demo values (small enough for a live demo on a laptop CPU). */
+export function pageIterationDefaults(): PageIterationSettings {
+  return Object.fromEntries(PAGE_ITERATION_INPUTS.map((k) => [k, presetValue(k, 'demo')])) as PageIterationSettings;
+}
 
 export class LoopState {
-  settings = $state<IterationSettings>({ ...PAGE_ITERATION_DEFAULTS });
+  settings = $state<PageIterationSettings>(pageIterationDefaults());
+  /** Inputs whose values are out of range (Start is disabled while any is). */
+  readonly invalid = $derived(PAGE_ITERATION_INPUTS.filter((k) => settingProblem(k, this.settings[k]) !== null));
   view = $state.raw<LoopView>(EMPTY_LOOP_VIEW);
   outcome = $state.raw<IterationOutcome | null>(null);
   error = $state<ErrorParts | null>(null);

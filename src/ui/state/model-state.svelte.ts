@@ -5,6 +5,8 @@ import * as Comlink from 'comlink';
 import type { BackendChoice, ModelInfo } from '../../lib/api.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import { errorParts } from './task-errors.ts';
+import { presetValue } from '../../lib/settings/table.ts';
+import { settingProblem } from '../../lib/settings/validate.ts';
 
 export interface ModelEntry {
   name: string;
@@ -21,12 +23,10 @@ export type ModelLoadState =
 
 export const DEFAULT_MODEL: ModelEntry = { name: 'psr-tiny', path: 'psr-tiny/', description: 'The embedded tiny math model (M1 adapter).' };
 
-const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'wasm'];
-
-/** ?backend=wasm|webgpu|auto in the page URL (for demos on odd machines and for tests). */
+/** ?backend=auto|webgpu|wasm|cpu in the page URL (for demos on odd machines and for tests); otherwise the table's default. */
 export function backendFromUrl(search: string): BackendChoice {
   const b = new URLSearchParams(search).get('backend');
-  return BACKENDS.includes(b as BackendChoice) ? (b as BackendChoice) : 'auto';
+  return settingProblem('backend', b) === null ? (b as BackendChoice) : presetValue('backend', 'demo');
 }
 
 /** The first model of models/index.json, or the default when the index cannot be read. */
@@ -44,7 +44,7 @@ async function defaultEntry(modelsUrl: URL): Promise<ModelEntry> {
 
 export class ModelState {
   state = $state<ModelLoadState>({ kind: 'idle' });
-  backend = $state<BackendChoice>('auto');
+  backend = $state<BackendChoice>(presetValue('backend', 'demo'));
   entry = $state<ModelEntry | null>(null);
   readonly info = $derived(this.state.kind === 'ready' ? this.state.info : null);
   readonly label = $derived(this.info ? `M${this.info.generation}` : '');

@@ -1,4 +1,4 @@
-// SearchState: "watch the search" for the current problem — settings (w, temperature, max steps),
+// SearchState: "watch the search" for the current problem — settings (w, temperature, max steps; defaults and ranges from the settings table),
 // the engine task, and a paced replay: events are buffered as they arrive and folded into the
 // view one by one with a pause per kind of event, so a class can follow each candidate, judgment
 // and decision. The pace can change (or skip to the end) while the search runs.
@@ -8,6 +8,8 @@ import type { EngineTasks } from './engine-tasks.svelte.ts';
 import type { ProblemState } from './problem-state.svelte.ts';
 import { applySearchEvent, EMPTY_SEARCH_VIEW, type SearchView } from './search-view.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
+import { PAGE_SEARCH_INPUTS, presetValue } from '../../lib/settings/table.ts';
+import { settingProblem } from '../../lib/settings/validate.ts';
 
 export const PACES = [
   { label: 'Instant', factor: 0 },
@@ -24,9 +26,11 @@ const BASE_MS: Record<SearchViewEvent['type'], number> = {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class SearchState {
-  w = $state(3);
-  temperature = $state(0.8);
-  maxSteps = $state(6);
+  w = $state(presetValue('w', 'demo'));
+  temperature = $state(presetValue('temperature', 'demo'));
+  maxSteps = $state(presetValue('maxSteps', 'demo'));
+  /** Inputs whose values are out of range (the Run button is disabled while any is). */
+  readonly invalid = $derived(PAGE_SEARCH_INPUTS.filter((k) => settingProblem(k, this[k]) !== null));
   pace = $state(2);
   view = $state.raw<SearchView>(EMPTY_SEARCH_VIEW);
   outcome = $state.raw<SearchOutcome | null>(null);

@@ -1,0 +1,50 @@
+// psr_model.json: which model of the self-rewarding chain a folder holds (M_t's t) and where its
+// LoRA adapter lives (a sub-folder, or null for none), with a display name and description.
+// Read and validated by the model loader (app and CLI alike); a bad file is a ModelMetaError that
+// names the field.
+import { ModelMetaError } from '../errors.ts';
+
+export const MODEL_META_FILE = 'psr_model.json';
+
+export interface ModelMeta {
+  /** Display name (default: the folder's). */
+  name: string | null;
+  /** t of the model M_t this folder holds with its adapter (0: a base model, 1: the cold-start M1). */
+  generation: number;
+  /** The adapter's folder, relative to the model folder ("adapter/"), or null for none. */
+  adapter: string | null;
+  description: string | null;
+}
+
+const FIELDS = ['name', 'generation', 'adapter', 'description'] as const;
+
+/** Validate a parsed psr_model.json; ModelMetaError names the first bad field. */
+export function parseModelMeta(json: unknown): ModelMeta {
+  const bad = (what: string): never => {
+    throw new ModelMetaError(`${MODEL_META_FILE}: ${what}; fix the file (fields: ${FIELDS.join(', ')}) or delete it to load the folder as it is.`);
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) bad('it must hold one JSON object');
+  const o = json as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!(FIELDS as readonly string[]).includes(k)) bad(`unknown field ${JSON.stringify(k)}`);
+  const text = (k: 'name' | 'description'): string | null => {
+    const v = o[k];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') bad(`"${k}" must be a string, got ${JSON.stringify(v)}`);
+    return v as string;
+  };
+  const g = o.generation;
+  if (typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g > 1000) bad(`"generation" must be a whole number from 0 to 1000 (t of M_t), got ${JSON.stringify(g)}`);
+  const a = o.adapter;
+  if (a !== null && a !== undefined) {
+    if (typeof a !== 'string' || a === '' || a.startsWith('/') || a.split('/').some((p) => p === '..') || /[\\\x00-\x1f]/.test(a)) {
+      bad(`"adapter" must be null or a sub-folder of the model folder such as "adapter/", got ${JSON.stringify(a)}`);
+    }
+  }
+  const adapter = typeof a === 'string' ? (a.endsWith('/') ? a : `${a}/`) : null;
+  return { name: text('name'), generation: g as number, adapter, description: text('description') };
+}
+
+/** What a folder without psr_model.json is taken to be: M1 when an adapter/ folder is present, else M0. */
+export function defaultModelMeta(hasAdapterFolder: boolean): ModelMeta {
+  return { name: null, generation: hasAdapterFolder ? 1 : 0, adapter: hasAdapterFolder ? 'adapter/' : null, description: null };
+}
