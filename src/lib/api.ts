@@ -58,6 +58,6 @@ export interface EngineApi {
   exportAdapter(): Promise<{ files: ExportedFile[] }>;
 
   // ---- Benchmarks (src/lib/bench): the bench page ----
-  /** Benchmark this device (matmuls vs onnxruntime-web and the FMA probe, tokens/s); waits for a running task first; streams the partial report. */
+  /** Benchmark this device (matmuls vs onnxruntime-web and the FMA probe, tokens/s); one task like the others (EngineBusyError while another runs); streams the partial report. */
   bench(request: BenchRequest, onProgress?: (p: BenchProgress) => void): Promise<BenchReport>;
 }

@@ -134,16 +134,17 @@ export class Engine implements EngineApi {
 
   async bench(request: BenchRequest, onProgress?: (p: BenchProgress) => void): Promise<BenchReport> {
     try {
-      // Figures taken while another task computes would be meaningless: wait for it (up to 2 minutes).
-      const start = performance.now();
-      for (let task = this.lab.status().task; task !== null; task = this.lab.status().task) {
-        if (performance.now() - start > 120_000) {
-          throw new EngineBusyError(`the engine is still busy with "${task}"; wait for it to finish or cancel it, then run the benchmark again.`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
+      // Figures taken while another task computes would be meaningless: the benchmark takes the task
+      // gate like every other task (refused with EngineBusyError while one runs; the others are
+      // refused while it runs).
+      const busy = this.lab.status().task;
+      if (busy !== null) {
+        throw new EngineBusyError(`the engine is busy with "${busy}", and a benchmark measured under load would be wrong; wait for it to finish (or cancel it), then run the benchmark.`);
       }
-      const ctx = await this.context();
-      return await benchOnDevice(ctx.handle, request, { loadOrt: this.options.loadOrt }, (p) => notify(onProgress, p));
+      return await this.lab.exclusive('benchmark', async () => {
+        const ctx = await this.context();
+        return benchOnDevice(ctx.handle, request, { loadOrt: this.options.loadOrt }, (p) => notify(onProgress, p));
+      });
     } finally {
       release(onProgress);
     }

@@ -61,7 +61,7 @@ export class SettingsError extends InvalidInputError {
 /** An op got a typed array whose length does not match the sizes it was given, or invalid sizes. */
 export class ShapeError extends PsrError {}
 
-// ---- Checkpoint I/O: safetensors, config.json, weights, PEFT adapters (src/lib/model) ----
+// ---- Checkpoint I/O: safetensors, config.json, weights, PEFT adapters (src/lib/formats, src/lib/model) ----
 
 /** Base of every safetensors parse/write failure; catch this to handle any bad file. */
 export class SafetensorsError extends PsrError {}
@@ -163,7 +163,7 @@ export class UnsupportedTokenizerError extends TokenizerFormatError {}
 /** The text is longer (in tokens) than the model's context (max_position_embeddings). */
 export class TextTooLongError extends InvalidInputError {}
 
-// ---- Quantized frozen weights (src/lib/model/quant*.ts, src/cli/commands/quantize.ts) ----
+// ---- Quantized frozen weights (src/lib/formats/quant.ts, src/lib/model/quant-*.ts, src/cli/commands/quantize.ts) ----
 
 /** Base of every quantization failure: catch this to handle any bad quantized checkpoint. */
 export class QuantizationError extends PsrError {}
@@ -202,7 +202,7 @@ export class BenchError extends PsrError {}
 /** A model config (with its batch, cache and training mode) needs more GPU memory than the adapter allows; the message names the buffer and what to reduce. */
 export class MemoryBudgetError extends PsrError {}
 
-// ---- The app's engine tasks (src/lib/lab, src/lib/model/fetch-files.ts) ----
+// ---- The app's engine tasks (src/lib/lab, src/lib/formats/fetch-files.ts) ----
 
 /** A task needs a loaded model (solve, search, iteration, export) but none is loaded yet. */
 export class NoModelError extends PsrError {}

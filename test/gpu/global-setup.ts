@@ -10,7 +10,7 @@ export default async function setup(): Promise<void> {
     const err = e as Error;
     throw new Error(
       `\n\nGPU TESTS CANNOT RUN: ${err.name}: ${err.message}\n` +
-        'Remedy on Debian/Ubuntu: sudo apt-get install -y chromium (ships SwiftShader\'s Vulkan driver), ' +
+        'Remedy on Debian/Ubuntu: sudo apt-get install -y chromium libvulkan1 (SwiftShader\'s Vulkan driver and the Vulkan loader), ' +
         'or run on a machine with a GPU and a Vulkan driver.\n',
     );
   }

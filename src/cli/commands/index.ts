@@ -17,5 +17,6 @@ import { runCommand } from './run.ts';
 import { loopTableCommand } from './loop-table.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
+import { settingsCommand } from './settings.ts';
 
-export const commands: Command[] = [gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];

@@ -95,7 +95,7 @@ export interface Backend {
   /** Scale every grad by min(1, maxNorm/(‖g‖+1e-6)); resolves to the pre-clip global norm (one readback). */
   clipGradNorm(grads: Tensor[], maxNorm: number): Promise<number>;
 
-  // ---- quantized frozen weights (src/lib/model/quant.ts; QLoRA-style: LoRA, norms stay f32) ----
+  // ---- quantized frozen weights (src/lib/formats/quant.ts; QLoRA-style: LoRA, norms stay f32) ----
   /** Keep a quantized (or f32) linear weight W (OC,C) on the backend, packed as packQuantized() lays it out. */
   uploadQuantized(q: QuantizedMatrix, label: string): QTensor;
   /** out(N,OC) = inp(N,C)·Wᵀ + bias, W decoded on the fly; out is overwritten (see ref/matmul-quant.ts). */

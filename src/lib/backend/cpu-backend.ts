@@ -206,7 +206,7 @@ export class CpuBackend implements Backend {
     return ref.clipGradNorm(grads.map(f), maxNorm);
   }
 
-  // ---- quantized frozen weights (src/lib/model/quant.ts, src/lib/ref/matmul-quant.ts) ----
+  // ---- quantized frozen weights (src/lib/formats/quant.ts, src/lib/ref/matmul-quant.ts) ----
   uploadQuantized(q: QuantizedMatrix, label: string): QTensor {
     const { words, ...layout } = packQuantized(q);
     const t = this.fromInts(words, label, 'u32') as CpuTensor;

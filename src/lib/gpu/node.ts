@@ -27,6 +27,15 @@ export function ensureVulkanIcd(env: NodeJS.ProcessEnv = process.env): string | 
   return found;
 }
 
+/** Where a system Vulkan loader (Debian's libvulkan1) lives; Dawn dlopens libvulkan.so.1 from the system paths. */
+export const VULKAN_LOADER_CANDIDATES = [
+  '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+  '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
+  '/usr/lib64/libvulkan.so.1',
+  '/usr/lib/libvulkan.so.1',
+  '/lib/x86_64-linux-gnu/libvulkan.so.1',
+];
+
 let dawn: GPU | undefined;
 
 /** Dawn's GPU object for this process (created once; Dawn instances are heavy). */
@@ -49,6 +58,13 @@ export async function acquireNodeDevice(opts: Omit<AcquireOptions, 'runtime'> = 
       throw new NoAdapterError(
         `${e.message} (checked ${SWIFTSHADER_ICD_CANDIDATES.join(', ')}: not found; VK_ICD_FILENAMES=` +
           `${process.env.VK_ICD_FILENAMES ?? 'unset'})`,
+      );
+    }
+    if (e instanceof NoAdapterError && process.platform === 'linux' && !VULKAN_LOADER_CANDIDATES.some((p) => existsSync(p))) {
+      // Debian's chromium ships its own libvulkan.so.1 in /usr/lib/chromium, which Dawn does not look in.
+      throw new NoAdapterError(
+        `${e.message} The Vulkan loader libvulkan.so.1 is missing (checked ${VULKAN_LOADER_CANDIDATES.join(', ')}): ` +
+          'install it (Debian/Ubuntu: apt-get install -y libvulkan1).',
       );
     }
     throw e;

@@ -1,6 +1,6 @@
 // Linear layer on a quantized frozen weight on the GPU (matmul_quant.wgsl): out = inp·Wᵀ + bias and
 // dinp += dout·W with W (OC,C) int8 or q4, dequantized on the fly. CPU twin: src/lib/ref/matmul-quant.ts.
-// The weight lives in ONE storage buffer laid out as packQuantized() (src/lib/model/quant.ts) lays it out.
+// The weight lives in ONE storage buffer laid out as packQuantized() (src/lib/formats/quant.ts) lays it out.
 // f32 weights take the plain matmul kernels. Functions are async only for the pipeline lookup; they
 // record dispatches, never flush. On software adapters, when K and C are multiples of 4, the
 // register-blocked matmul_quant_vec4.wgsl replaces the workgroup-memory kernel (as in matmul.ts).

@@ -85,6 +85,15 @@ export class ModelLab {
     this.gate.resume();
   }
 
+  /**
+   * Run `fn` as the engine's one task (like load, solve, search, iteration), for work outside the
+   * lab such as the benchmark: EngineBusyError while another task runs, and other tasks are refused
+   * while it runs.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.gate.run(name, () => fn());
+  }
+
   info(): ModelInfo | null {
     return this.loaded?.info ?? null;
   }

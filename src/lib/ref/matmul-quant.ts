@@ -1,5 +1,5 @@
 // Linear layer on a quantized frozen weight (CPU reference): out(N,OC) = inp(N,C)·W(OC,C)ᵀ + bias, with W
-// decoded on the fly from int8 / q4 (formats: src/lib/model/quant.ts). Deliberately NOT dequantize() + matmul:
+// decoded on the fly from int8 / q4 (formats: src/lib/formats/quant.ts). Deliberately NOT dequantize() + matmul:
 // scales are factored out of each dot product (per row for int8, per group of 32 for q4) and nibbles are read
 // straight from the packed bytes, so the parity test against f32 matmul on dequantize(q) checks two code paths.
 // The base is frozen: backward computes only dinp (accumulating), never dW.

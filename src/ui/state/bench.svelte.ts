@@ -1,7 +1,8 @@
 // BenchState: the bench page's view of a benchmark running in the engine worker — options, progress,
 // the streamed partial report (a $state.raw snapshot, replaced on every step) and the final one.
 import * as Comlink from 'comlink';
-import type { BenchProgress, BenchReport, EngineApi } from '../../lib/api.ts';
+import type { BenchProgress, BenchReport } from '../../lib/api.ts';
+import type { EngineTasks } from './engine-tasks.svelte.ts';
 import { matmulTable, throughputTable, type Table } from '../../lib/bench/tables.ts';
 
 export type BenchRun =
@@ -19,7 +20,7 @@ export class BenchState {
   readonly throughput = $derived<Table | null>(this.report ? throughputTable(this.report) : null);
   readonly json = $derived(this.report ? JSON.stringify(this.report, null, 2) : '');
 
-  constructor(private readonly api: Comlink.Remote<EngineApi>) {}
+  constructor(private readonly tasks: EngineTasks) {}
 
   get running(): boolean {
     return this.run.kind === 'running';
@@ -29,12 +30,15 @@ export class BenchState {
     this.run = { kind: 'running', stage: 'starting', done: 0, total: 1 };
     this.report = null;
     try {
-      const final = await this.api.bench(
-        { quick: this.quick, ort: this.ort },
-        Comlink.proxy((p: BenchProgress) => {
-          this.report = p.report;
-          if (this.run.kind === 'running') this.run = { kind: 'running', stage: p.stage, done: p.done, total: p.total };
-        }),
+      // Through the page's task rule: while it runs no other task can start (and the engine refuses one).
+      const final = await this.tasks.run('benchmark', () =>
+        this.tasks.api.bench(
+          { quick: this.quick, ort: this.ort },
+          Comlink.proxy((p: BenchProgress) => {
+            this.report = p.report;
+            if (this.run.kind === 'running') this.run = { kind: 'running', stage: p.stage, done: p.done, total: p.total };
+          }),
+        ),
       );
       this.report = final;
       this.run = { kind: 'done' };

@@ -1,6 +1,7 @@
 // One full self-rewarding iteration end to end on a micro model (WasmBackend): search with
 // self-judging → pairs → step-DPO → evaluation, for PSR and for the SRLM baseline, with the
-// stages in order and the trained adapter handed to the caller.
+// stages in order, pairs made by both methods on a fixed seed, and the trained (changed) adapter
+// handed to the caller.
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { runIterations, type LoopEvent } from '../../../src/lib/psr/loop.ts';
@@ -15,6 +16,7 @@ describe('runIterations on a micro model', () => {
       const { ctx, adapter, pools } = microLoop(new WasmBackend(256 * 1024 * 1024));
       const events: LoopEvent[] = [];
       const saved: number[] = [];
+      let trained: typeof adapter | null = null;
       const { reports, start } = await runIterations(
         ctx,
         adapter,
@@ -25,7 +27,13 @@ describe('runIterations on a micro model', () => {
           dpo: { ...DEFAULT_STEP_DPO, epochs: 1 },
           seed: 1,
         },
-        { onEvent: (e) => events.push(e), onIteration: (r) => void saved.push(r.iteration) },
+        {
+          onEvent: (e) => events.push(e),
+          onIteration: (r, a) => {
+            saved.push(r.iteration);
+            trained = a;
+          },
+        },
       );
       expect(start?.solve.problems).toBe(2);
       expect(reports).toHaveLength(1);
@@ -33,8 +41,13 @@ describe('runIterations on a micro model', () => {
       expect(r.error).toBeNull();
       expect(r.poolSize).toBe(2);
       expect(r.evaluation?.judge.pairs).toBe(2);
-      if (method === 'psr') expect(r.pairs).toBeGreaterThan(0); // random candidates at temperature 1 differ
-      if (r.pairs > 0) expect(r.dpo?.steps).toBeGreaterThan(0);
+      // Seed 1 on this micro model: random candidates (PSR) and whole solutions (SRLM, scored by the
+      // expected rubric digit) at temperature 1 differ, so both methods make pairs and train on them.
+      expect(r.pairs).toBeGreaterThan(0);
+      expect(r.dpo?.steps).toBe(Math.ceil(r.pairs / DEFAULT_STEP_DPO.pairsPerBatch));
+      expect(r.pairQuality).not.toBeNull();
+      const moved = trained!.layers[0].q_proj!.b.some((x, i) => x !== adapter.layers[0].q_proj!.b[i]);
+      expect(moved, 'step-DPO changed the LoRA weights').toBe(true);
       expect(saved).toEqual([1]);
       const stages = events.filter((e) => e.type === 'stage').map((e) => (e as { stage: string }).stage);
       expect(stages[0]).toBe('evaluate');

@@ -8,6 +8,11 @@ import {
 } from '../../../src/lib/settings/table.ts';
 import { checkSetting, parseSetting, rangeText, settingProblem, validateSettings, validateSubset } from '../../../src/lib/settings/validate.ts';
 import { SettingsError } from '../../../src/lib/errors.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runCli } from '../../../src/cli/cli.ts';
+import { settingsMarkdown } from '../../../src/cli/commands/settings.ts';
+import { captureIo } from '../../util/cli-io.ts';
 
 const KEYS = Object.keys(SETTINGS) as SettingKey[];
 
@@ -123,5 +128,27 @@ describe('surfaces', () => {
     expect(validateSubset(SEARCH_KEYS, { w: 3 }, 'demo', 'A watched search')).toMatchObject({ w: 3, temperature: 0.5, seed: 1 });
     expect(() => validateSubset(SEARCH_KEYS, { epochs: 3 }, 'demo', 'A watched search')).toThrow(/A watched search takes no setting "epochs"; it takes w, temperature/);
     expect(() => validateSubset(ITERATION_KEYS, { backend: 'wasm' }, 'demo', 'An iteration')).toThrow(/An iteration takes no setting "backend"/);
+  });
+});
+
+describe('the CLI and the README read the table', () => {
+  it('`run --help` lists every setting with its range and default', async () => {
+    const io = captureIo();
+    expect(await runCli(['run', '--help'], io)).toBe(0);
+    for (const k of KEYS) expect(io.stdout).toContain(`--${SETTINGS[k].flag}`);
+    expect(io.stdout).toContain('Candidates per step (w): a whole number from 2 to 32; default 6.');
+  });
+
+  it('a flag out of range exits 2 with the flag, the label and the range', async () => {
+    const io = captureIo();
+    expect(await runCli(['run', '--model', 'x', '--out', 'y', '--w', '99'], io)).toBe(2);
+    expect(io.stderr).toContain('SettingsError: --w (Candidates per step (w)) must be a whole number from 2 to 32; got 99.');
+  });
+
+  it('the README\'s settings table is `psr settings`', () => {
+    const readme = readFileSync(resolve(__dirname, '../../../README.md'), 'utf8');
+    const m = /<!-- settings-table:start -->\n([\s\S]*?)<!-- settings-table:end -->/.exec(readme);
+    expect(m, 'README.md has the settings-table markers').not.toBeNull();
+    expect(m![1]).toBe(settingsMarkdown());
   });
 });
