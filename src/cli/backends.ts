@@ -2,7 +2,7 @@
 // too): parse --backend auto|webgpu|wasm|cpu, ask Dawn for a device when the choice needs one, and
 // release it afterwards.
 import type { Backend } from '../lib/backend/backend.ts';
-import { createBackend, decideBackend, needsGpuProbe, BACKEND_CHOICES, type BackendChoice, type BackendName, type GpuProbe } from '../lib/backend/choice.ts';
+import { chooseBackend, createBackend, BACKEND_CHOICES, type BackendChoice, type BackendName } from '../lib/backend/choice.ts';
 import { GpuContext } from '../lib/gpu/context.ts';
 import { acquireNodeDevice } from '../lib/gpu/node.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -28,26 +28,10 @@ export interface OpenedBackend {
 
 /** Decide as the app does, then build the backend; an explicit webgpu without a device rethrows the device error. */
 export async function openBackend(requested: BackendChoice): Promise<OpenedBackend> {
-  let ctx: GpuContext | null = null;
-  let probe: GpuProbe | null = null;
-  let deviceError: unknown = null;
-  if (needsGpuProbe(requested)) {
-    try {
-      ctx = new GpuContext(await acquireNodeDevice());
-      probe = { ok: true, info: ctx.handle.info };
-    } catch (e) {
-      deviceError = e;
-      const err = e as { name?: string; message?: string };
-      probe = { ok: false, name: err.name ?? 'Error', message: err.message ?? String(e) };
-    }
-  }
-  const decision = decideBackend(requested, probe);
-  if (!decision) throw deviceError;
-  const keep = decision.backend === 'webgpu' ? ctx : null;
-  if (ctx && !keep) {
-    ctx.pool.destroy();
-    ctx.handle.destroy();
-  }
+  const { decision, gpu: keep, unused } = await chooseBackend(requested, async () => new GpuContext(await acquireNodeDevice()));
+  // A software adapter probed for 'auto' and not used: release the Dawn device now.
+  unused?.pool.destroy();
+  unused?.handle.destroy();
   return {
     backend: createBackend(decision.backend, keep),
     name: decision.backend,

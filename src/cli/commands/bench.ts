@@ -14,8 +14,9 @@ import { createTokenizer } from '../../lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { loadOrtWebGpuInNode } from '../bench/ort-node.ts';
 import { cpuMatmulVsOrtWasm } from '../bench/cpu-matmul.ts';
+import { BACKEND_NAMES } from '../../lib/backend/choice.ts';
 
-const ALL_BACKENDS: BackendName[] = ['webgpu', 'wasm', 'cpu'];
+const ALL_BACKENDS: BackendName[] = [...BACKEND_NAMES];
 
 function parseBackends(v: string | boolean | undefined, quick: boolean): BackendName[] {
   if (v === undefined) return quick ? ['webgpu', 'wasm'] : ALL_BACKENDS;

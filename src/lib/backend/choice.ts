@@ -60,6 +60,35 @@ export function needsGpuProbe(requested: BackendChoice): boolean {
   return requested === 'auto' || requested === 'webgpu';
 }
 
+/**
+ * Ask for a device when the choice needs one (`gpu`: the browser's navigator.gpu or Dawn in Node),
+ * then decide. An explicit 'webgpu' without a device rethrows the device's own named error; 'auto'
+ * falls back and says why. `gpu` is the context to build a 'webgpu' backend on (null otherwise;
+ * a context acquired but not used is the caller's to release).
+ */
+export async function chooseBackend(
+  requested: BackendChoice,
+  acquire: () => Promise<GpuContext>,
+): Promise<{ decision: BackendDecision; gpu: GpuContext | null; unused: GpuContext | null }> {
+  let ctx: GpuContext | null = null;
+  let probe: GpuProbe | null = null;
+  let deviceError: unknown = null;
+  if (needsGpuProbe(requested)) {
+    try {
+      ctx = await acquire();
+      probe = { ok: true, info: ctx.handle.info };
+    } catch (e) {
+      deviceError = e;
+      const err = e as { name?: string; message?: string };
+      probe = { ok: false, name: err.name ?? 'Error', message: err.message ?? String(e) };
+    }
+  }
+  const decision = decideBackend(requested, probe);
+  if (!decision) throw deviceError;
+  const gpu = decision.backend === 'webgpu' ? ctx : null;
+  return { decision, gpu, unused: gpu ? null : ctx };
+}
+
 /** The backend a decision names; `gpu` is required for 'webgpu', `wasmBytes` sizes the wasm arena. */
 export function createBackend(name: BackendName, gpu: GpuContext | null, wasmBytes?: number): Backend {
   if (name === 'cpu') return new CpuBackend();

@@ -12,15 +12,13 @@ import { FULL_MODEL_SIZES, QUICK_MODEL_SIZES, benchDecode, benchPrefill, benchTr
 import type { BenchReport, FormatFigures } from './report.ts';
 import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { GpuBackend } from '../backend/gpu-backend.ts';
-import { CpuBackend } from '../backend/cpu-backend.ts';
-import { WasmBackend } from '../backend/wasm-backend.ts';
+import { createBackend, type BackendName } from '../backend/choice.ts';
 import { memoryPlan } from '../model/memory.ts';
 import type { QuantFormat } from '../formats/quant.ts';
 
 export type { BenchReport } from './report.ts';
 
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+export type { BackendName };
 
 export interface BenchOptions {
   /** A ~1-minute subset: two matmul shapes, small model runs, no baseline, ORT only when `ort`. */
@@ -55,9 +53,7 @@ const round = (x: number, digits = 3): number => (Number.isFinite(x) ? Number(x.
 const geomean = (xs: number[]): number => (xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : NaN);
 
 function makeBackend(name: BackendName, env: BenchEnv): Backend {
-  if (name === 'webgpu') return new GpuBackend(env.ctx);
-  if (name === 'wasm') return new WasmBackend(env.wasmArenaBytes);
-  return new CpuBackend();
+  return createBackend(name, env.ctx, env.wasmArenaBytes);
 }
 
 export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (p: BenchProgress) => void): Promise<BenchReport> {

@@ -8,7 +8,7 @@ import { saveAdapter } from '../model/checkpoint.ts';
 import { MemoryFiles } from '../formats/memory-files.ts';
 import { ModelParams, keepQuantized } from '../model/params.ts';
 import type { Backend } from '../backend/backend.ts';
-import { createBackend, decideBackend, needsGpuProbe, type GpuProbe } from '../backend/choice.ts';
+import { chooseBackend, createBackend } from '../backend/choice.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ModelWeights } from '../model/weights.ts';
 import type { LoraAdapter } from '../model/lora.ts';
@@ -110,21 +110,8 @@ export class ModelLab {
       const t0 = performance.now();
       const progress = (stage: string, f: number) => onProgress?.(stage, f);
       progress('choosing a backend', 0);
-      let ctx: GpuContext | null = null;
-      let probe: GpuProbe | null = null;
-      let deviceError: unknown = null;
-      if (needsGpuProbe(requested)) {
-        try {
-          ctx = await this.opts.gpu();
-          probe = { ok: true, info: ctx.handle.info };
-        } catch (e) {
-          deviceError = e;
-          const err = e as { name?: string; message?: string };
-          probe = { ok: false, name: err.name ?? 'Error', message: err.message ?? String(e) };
-        }
-      }
-      const decision = decideBackend(requested, probe);
-      if (!decision) throw deviceError;
+      // The engine's device is shared (gpu info, self-test, bench): an unused one stays with the engine.
+      const { decision, gpu: ctx } = await chooseBackend(requested, () => this.opts.gpu());
       const base = o.baseUrl.endsWith('/') ? o.baseUrl : `${o.baseUrl}/`;
       progress('downloading the model', 0.1);
       // psr_model.json (read and validated by the loader) says which M_t the folder holds and where its adapter is.

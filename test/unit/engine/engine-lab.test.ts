@@ -14,6 +14,7 @@ import { parseConfig } from '../../../src/lib/model/config.ts';
 import { NodeFiles } from '../../../src/lib/formats/node-files.ts';
 import { diskEngine, microModelDir } from './micro-model-dir.ts';
 import { applyLoopEvent, EMPTY_LOOP_VIEW } from '../../../src/ui/state/loop-view.ts';
+import { rejection } from '../../util/rejection.ts';
 
 let dir: string;
 let engine: Engine;
@@ -26,15 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const rejection = async (p: Promise<unknown>): Promise<{ name: string; message: string }> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the promise to reject');
-};
 
 describe('loading', () => {
   it('falls back to WASM without WebGPU and says why', async () => {

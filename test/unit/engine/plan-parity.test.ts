@@ -12,6 +12,7 @@ import { NodeFiles } from '../../../src/lib/formats/node-files.ts';
 import { NoAdapterError } from '../../../src/lib/errors.ts';
 import { captureIo } from '../../util/cli-io.ts';
 import { diskEngine, microModelDir } from './micro-model-dir.ts';
+import { rejection } from '../../util/rejection.ts';
 
 let dir: string;
 let out: string;
@@ -23,15 +24,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await rm(out, { recursive: true, force: true });
 });
-
-const rejection = async (p: Promise<unknown>): Promise<Error> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the promise to reject');
-};
 
 describe('the app and the CLI run the same iteration plan', () => {
   it('same settings: same pool, same pairs, same adapter', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FetchFiles, type FetchFn } from '../../../src/lib/formats/fetch-files.ts';
 import { decideBackend } from '../../../src/lib/backend/choice.ts';
 import type { GpuInfo } from '../../../src/lib/gpu/device.ts';
+import { rejection } from '../../util/rejection.ts';
 
 function fakeHost(files: Record<string, string>, opts: { noHead?: boolean; htmlFallback?: boolean } = {}) {
   const calls: string[] = [];
@@ -18,15 +19,6 @@ function fakeHost(files: Record<string, string>, opts: { noHead?: boolean; htmlF
   };
   return { fetchFn, calls };
 }
-
-const rejection = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-};
 
 describe('FetchFiles', () => {
   it('reads present files and reports missing ones', async () => {
