@@ -56,6 +56,9 @@ describe('run an iteration (CPU backend)', () => {
     await page.waitForTimeout(1200);
     expect(await progress(page)).toBe(held);
     expect(await page.getByTestId('loop-status').innerText()).toContain('(paused)');
+    // The benchmark waits for an idle engine: its button is off and the page says why.
+    expect(await page.getByTestId('run-bench').isDisabled()).toBe(true);
+    expect(await page.getByTestId('bench-busy').innerText()).toMatch(/The engine is busy with “iteration”/);
 
     await page.getByTestId('loop-resume').click();
     await page.getByTestId('loop-pause').waitFor({ timeout: 10_000 });
