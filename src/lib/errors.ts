@@ -147,6 +147,9 @@ export class UnknownWordsError extends PsrError {}
 /** A loss or gradient became NaN/Inf; the step was not applied, parameters are unchanged. */
 export class NonFiniteError extends PsrError {}
 
+/** A training checkpoint (train-state.json and its tensor file) is missing, malformed or does not fit the run. */
+export class TrainStateError extends PsrError {}
+
 // ---- WebAssembly SIMD CPU kernels (src/lib/cpu) ----------------------------------------
 
 /** The JavaScript runtime cannot compile our WebAssembly SIMD modules (no wasm, or no f32x4). */

@@ -1,10 +1,12 @@
-// `psr cold-start --base DIR --seed S --out DIR [--ift N] [--eft N] [--mode lora|full] [--epochs E]`:
-// fine-tune M0 on IFT + EFT into M1 (a PEFT LoRA adapter on the base, or a full checkpoint).
+// `psr cold-start --base DIR --out DIR [--ift N] [--eft N] [--mode lora|full] [--epochs E] …`: fine-tune M0
+// on IFT + EFT into M1 (a PEFT LoRA adapter on the base, or a full checkpoint). Resumable like
+// train-base: checkpoints every --checkpoint-every tokens and on SIGINT / SIGTERM, `--resume DIR`.
 import { mkdir, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
-import { openBackend } from '../backends.ts';
+import { openBackend, type BackendChoice } from '../backends.ts';
+import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import { loadModelDir } from '../model-dir.ts';
@@ -19,12 +21,33 @@ import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
 import { UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
+/** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
+const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'seed', 'dataset-seed', 'backend'] as const;
+
+interface ColdStartRecord {
+  command: 'cold-start';
+  base: string;
+  seed: number;
+  datasetSeed: number;
+  iftCount: number;
+  eftCount: number;
+  scoreCount: number;
+  mode: 'lora' | 'full';
+  loraRank: number;
+  epochs: number;
+  maxLr: number;
+  eftWeights: string | null;
+  /** The backend asked for, then the one that ran it (a resumed run uses the same one). */
+  backend: BackendChoice;
+}
 
 export const coldStartCommand: Command = {
   name: 'cold-start',
-  summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1.',
+  summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1; resumable.',
   usage:
-    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ${settingsUsage(SETTINGS_TAKEN)} [--json]`,
+    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ${settingsUsage(SETTINGS_TAKEN)} ` +
+    '[--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n' +
+    '       cold-start --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
   options: {
     base: { type: 'string' },
@@ -37,60 +60,80 @@ export const coldStartCommand: Command = {
     epochs: { type: 'string' },
     lr: { type: 'string' },
     'eft-weights': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    resume: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
-    if (typeof flags.base !== 'string') throw new UsageError('--base DIR (the M0 checkpoint) is required.');
-    if (typeof flags.out !== 'string') throw new UsageError('--out DIR is required.');
-    const mode = (flags.mode ?? DEFAULT_COLD_START.mode) as 'lora' | 'full';
-    if (mode !== 'lora' && mode !== 'full') throw new UsageError(`--mode must be lora or full (got ${String(flags.mode)}).`);
-    const { seed, datasetSeed, backend: requested } = settingsFromFlags(flags, SETTINGS_TAKEN);
-    // Default mix near the paper's IFT:EFT = 28,889 : 4,679 (≈ 6 : 1).
-    const iftCount = intFlag(flags, 'ift', 0, 200000, 9000);
-    const eftCount = intFlag(flags, 'eft', 0, 200000, 1500);
-    // Whole-solution scoring (the SRLM baseline's judge) on the same footing as the step judge.
-    const scoreCount = intFlag(flags, 'score', 0, 200000, eftCount);
-    const loraRank = intFlag(flags, 'rank', 1, 512, DEFAULT_COLD_START.loraRank);
-    const epochs = intFlag(flags, 'epochs', 1, 50, DEFAULT_COLD_START.epochs);
-    const maxLr = flags.lr === undefined ? DEFAULT_COLD_START.maxLr : Number(flags.lr);
-    if (!(maxLr > 0 && maxLr < 1)) throw new UsageError(`--lr must be a number in (0, 1) (got ${String(flags.lr)}).`);
-    const m = await loadModelDir(flags.base);
+    const run = await startTrainRun<ColdStartRecord>(flags, io, 'cold-start', RUN_FLAGS, () => {
+      if (typeof flags.base !== 'string') throw new UsageError('--base DIR (the M0 checkpoint) is required.');
+      const mode = (flags.mode ?? DEFAULT_COLD_START.mode) as 'lora' | 'full';
+      if (mode !== 'lora' && mode !== 'full') throw new UsageError(`--mode must be lora or full (got ${String(flags.mode)}).`);
+      const { seed, datasetSeed, backend } = settingsFromFlags(flags, SETTINGS_TAKEN);
+      // Default mix near the paper's IFT:EFT = 28,889 : 4,679 (≈ 6 : 1).
+      const iftCount = intFlag(flags, 'ift', 0, 200000, 9000);
+      const eftCount = intFlag(flags, 'eft', 0, 200000, 1500);
+      const maxLr = flags.lr === undefined ? DEFAULT_COLD_START.maxLr : Number(flags.lr);
+      if (!(maxLr > 0 && maxLr < 1)) throw new UsageError(`--lr must be a number in (0, 1) (got ${String(flags.lr)}).`);
+      const eftWeights = typeof flags['eft-weights'] === 'string' ? flags['eft-weights'] : null;
+      if (eftWeights !== null) parseWeights(eftWeights); // refuse a bad list before any work
+      return {
+        command: 'cold-start', base: flags.base, seed, datasetSeed, iftCount, eftCount,
+        // Whole-solution scoring (the SRLM baseline's judge) on the same footing as the step judge.
+        scoreCount: intFlag(flags, 'score', 0, 200000, eftCount),
+        mode,
+        loraRank: intFlag(flags, 'rank', 1, 512, DEFAULT_COLD_START.loraRank),
+        epochs: intFlag(flags, 'epochs', 1, 50, DEFAULT_COLD_START.epochs),
+        maxLr, eftWeights, backend,
+      };
+    });
+    const { out, record: r } = run;
+    const m = await loadModelDir(r.base);
     const world = defaultWorldConfig();
-    const eftMistakeKinds = typeof flags['eft-weights'] === 'string' ? weightedMistakeKinds(parseWeights(flags['eft-weights'])) : undefined;
-    const data = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: iftCount + scoreCount, eftCount, eftMistakeKinds });
+    const eftMistakeKinds = r.eftWeights !== null ? weightedMistakeKinds(parseWeights(r.eftWeights)) : undefined;
+    const data = buildDatasets(world, { seed: r.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: r.iftCount + r.scoreCount, eftCount: r.eftCount, eftMistakeKinds });
     // The scored solutions use IFT problems not used for IFT itself (disjoint from every held-out split).
-    const scored = scoredSolutions(data.ift.slice(iftCount), seed);
-    const opts = { ...DEFAULT_COLD_START, seed, mode, loraRank, loraAlpha: loraRank, epochs, maxLr, minLr: maxLr / 10 };
-    const out = flags.out;
+    const scored = scoredSolutions(data.ift.slice(r.iftCount), r.seed);
+    const opts = { ...DEFAULT_COLD_START, seed: r.seed, mode: r.mode, loraRank: r.loraRank, loraAlpha: r.loraRank, epochs: r.epochs, maxLr: r.maxLr, minLr: r.maxLr / 10 };
     await mkdir(out, { recursive: true });
-    const logLines: string[] = [];
-    const { backend, name: backendName, reason, dispose } = await openBackend(requested);
-    io.err(`backend: ${backendName} (${reason})\n`);
+    const opened = await openBackend(r.backend);
+    r.backend = opened.name; // 'auto' is recorded as what it chose
+    io.err(`backend: ${opened.name} (${opened.reason})\n`);
+    let completed = false;
     try {
-      const r = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, iftCount), eft: data.eft, scored }, opts, {
+      const backend = opened.backend;
+      const result = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, r.iftCount), eft: data.eft, scored }, opts, {
+        ...run.hooks,
         onLog(e) {
-          logLines.push(JSON.stringify(e));
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
         },
-      }, mode === 'lora' ? keepQuantized(backend, m.quantized) : null);
-      const files = new NodeFiles(out);
-      if (r.adapter) await saveAdapter(files, m.config, { ...r.adapter, config: { ...r.adapter.config, baseModelNameOrPath: flags.base } });
-      if (r.weights) {
-        await saveCheckpoint(files, { config: m.config, weights: r.weights, tokenizerJson: toTokenizerJson(m.tok) });
-        await copyFile(join(flags.base, 'tokenizer_config.json'), join(out, 'tokenizer_config.json'));
+      }, r.mode === 'lora' ? keepQuantized(backend, m.quantized) : null);
+      await writeFile(join(out, 'train-log.jsonl'), result.log.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      if (result.summary.steps < result.summary.totalSteps) {
+        io.err(stoppedMessage('cold-start', out));
+        return STOPPED_EXIT_CODE;
       }
-      await writeFile(join(out, 'train-log.jsonl'), logLines.join('\n') + '\n');
+      const files = new NodeFiles(out);
+      if (result.adapter) await saveAdapter(files, m.config, { ...result.adapter, config: { ...result.adapter.config, baseModelNameOrPath: r.base } });
+      if (result.weights) {
+        await saveCheckpoint(files, { config: m.config, weights: result.weights, tokenizerJson: toTokenizerJson(m.tok) });
+        await copyFile(join(r.base, 'tokenizer_config.json'), join(out, 'tokenizer_config.json'));
+      }
       const summary = {
-        ...r.summary,
-        base: flags.base,
-        command: `npm run psr -- cold-start --base ${flags.base} --seed ${seed} --dataset-seed ${datasetSeed} --ift ${iftCount} --eft ${eftCount} --score ${scoreCount} --mode ${mode} --rank ${loraRank} --epochs ${epochs} --lr ${maxLr}${eftMistakeKinds ? ` --eft-weights ${flags['eft-weights']}` : ''} --out ${out}`,
+        ...result.summary,
+        base: r.base,
+        backend: opened.name,
+        resumed: run.resume !== null,
+        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''} --backend ${opened.name} --out ${out}`,
         eftMistakeKinds: eftMistakeKinds ?? null,
       };
       await writeFile(join(out, 'train-summary.json'), JSON.stringify(summary, null, 2) + '\n');
-      io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : `M1 (${mode}) written to ${out}: ${summary.steps} steps, loss ${summary.finalLoss.toFixed(4)}, ${summary.seconds.toFixed(0)} s\n`);
+      completed = true;
+      io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : `M1 (${r.mode}) written to ${out}: ${summary.steps} steps, loss ${summary.finalLoss.toFixed(4)}, ${summary.seconds.toFixed(0)} s\n`);
       return 0;
     } finally {
-      await dispose();
+      await run.finish(completed);
+      await opened.dispose();
     }
   },
 };

@@ -1,64 +1,107 @@
-// `psr train-base --out DIR [--tokens N] [--seed S] [--dataset-seed S] [--backend auto|webgpu|wasm|cpu]`:
-// pretrain the base model M0 and write an HF-style checkpoint with its loss curve.
+// `psr train-base --out DIR [--tokens N] [--hidden H --layers L …] [--seed S] [--dataset-seed S] [--backend B]`:
+// pretrain the base model M0 and write an HF-style checkpoint with its loss curve. Resumable: a
+// checkpoint every --checkpoint-every tokens and on SIGINT / SIGTERM; `--resume DIR` continues it
+// exactly (same weights as a run that was never stopped).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
-import { openBackend } from '../backends.ts';
+import { openBackend, type BackendChoice } from '../backends.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
+import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
 import { createTokenizer } from '../../lib/math/vocab.ts';
-import { DEFAULT_BASE_TRAIN, trainBaseModel } from '../../lib/train/base-model.ts';
+import { DEFAULT_BASE_TRAIN, trainBaseModel, type BaseTrainOptions } from '../../lib/train/base-model.ts';
+import { TINY_SHAPE, type ModelShape } from '../../lib/model/tiny.ts';
 import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
-import { UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
+/** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
+const RUN_FLAGS = ['out', 'tokens', 'hidden', 'intermediate', 'layers', 'heads', 'kv-heads', 'seed', 'dataset-seed', 'backend'] as const;
+
+interface TrainBaseRecord {
+  command: 'train-base';
+  options: BaseTrainOptions;
+  /** The backend asked for, then the one that ran it: a resumed run uses the same one (bit-exact continuation). */
+  backend: BackendChoice;
+}
 
 export const trainBaseCommand: Command = {
   name: 'train-base',
-  summary: 'Pretrain the base model M0 from scratch on plain-text solutions (no Step-n format, no judge data).',
-  usage: `train-base --out DIR [--tokens N] ${settingsUsage(SETTINGS_TAKEN)} [--json]`,
+  summary: 'Pretrain the base model M0 from scratch on plain-text solutions (no Step-n format, no judge data); resumable.',
+  usage:
+    `train-base --out DIR [--tokens N] [--hidden ${TINY_SHAPE.hiddenSize}] [--intermediate ${TINY_SHAPE.intermediateSize}] [--layers ${TINY_SHAPE.numLayers}] ` +
+    `[--heads ${TINY_SHAPE.numHeads}] [--kv-heads ${TINY_SHAPE.numKvHeads}] ${settingsUsage(SETTINGS_TAKEN)} [--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n` +
+    '       train-base --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
   options: {
     out: { type: 'string' },
     tokens: { type: 'string' },
+    hidden: { type: 'string' },
+    intermediate: { type: 'string' },
+    layers: { type: 'string' },
+    heads: { type: 'string' },
+    'kv-heads': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    resume: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
-    const { seed, datasetSeed, backend: requested } = settingsFromFlags(flags, SETTINGS_TAKEN);
-    const tokens = intFlag(flags, 'tokens', 2048, 1_000_000_000, DEFAULT_BASE_TRAIN.tokens);
-    if (typeof flags.out !== 'string' || flags.out === '') throw new UsageError('--out DIR is required: where to write the checkpoint.');
-    const out = flags.out;
+    const run = await startTrainRun<TrainBaseRecord>(flags, io, 'train-base', RUN_FLAGS, () => {
+      const { seed, datasetSeed, backend } = settingsFromFlags(flags, SETTINGS_TAKEN);
+      const shape: ModelShape = {
+        hiddenSize: intFlag(flags, 'hidden', 8, 4096, TINY_SHAPE.hiddenSize),
+        intermediateSize: intFlag(flags, 'intermediate', 8, 16384, TINY_SHAPE.intermediateSize),
+        numLayers: intFlag(flags, 'layers', 1, 64, TINY_SHAPE.numLayers),
+        numHeads: intFlag(flags, 'heads', 1, 64, TINY_SHAPE.numHeads),
+        numKvHeads: intFlag(flags, 'kv-heads', 1, 64, TINY_SHAPE.numKvHeads),
+      };
+      const tokens = intFlag(flags, 'tokens', 2048, 1_000_000_000, DEFAULT_BASE_TRAIN.tokens);
+      return { command: 'train-base', options: { ...DEFAULT_BASE_TRAIN, seed, datasetSeed, tokens, shape }, backend };
+    });
+    const { out, record } = run;
     const world = defaultWorldConfig();
     const tok = createTokenizer(world);
     await mkdir(out, { recursive: true });
-    const logLines: string[] = [];
-    const { backend, name: backendName, reason, dispose } = await openBackend(requested);
-    io.err(`backend: ${backendName} (${reason})\n`);
+    const opened = await openBackend(record.backend);
+    record.backend = opened.name; // 'auto' is recorded as what it chose
+
+    io.err(`backend: ${opened.name} (${opened.reason})\n`);
+    let completed = false;
     try {
-      const result = await trainBaseModel(backend, world, tok, { ...DEFAULT_BASE_TRAIN, seed, datasetSeed, tokens }, {
+      const result = await trainBaseModel(opened.backend, world, tok, record.options, {
+        ...run.hooks,
         onLog(e) {
-          logLines.push(JSON.stringify(e));
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
         },
       });
-      const files = new NodeFiles(out);
-      await saveCheckpoint(files, { config: result.config, weights: result.weights, tokenizerJson: toTokenizerJson(tok) });
+      await writeFile(join(out, 'train-log.jsonl'), result.log.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      if (result.summary.steps < result.summary.totalSteps) {
+        io.err(stoppedMessage('train-base', out));
+        return STOPPED_EXIT_CODE;
+      }
+      await saveCheckpoint(new NodeFiles(out), { config: result.config, weights: result.weights, tokenizerJson: toTokenizerJson(tok) });
       await writeFile(join(out, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(tok), null, 2) + '\n');
-      await writeFile(join(out, 'train-log.jsonl'), logLines.join('\n') + '\n');
+      const o = record.options;
+      const s = o.shape ?? {};
       const summary = {
         ...result.summary,
-        backend: backendName,
-        command: `npm run psr -- train-base --seed ${seed} --dataset-seed ${datasetSeed} --tokens ${tokens} --backend ${backendName} --out ${out}`,
+        backend: opened.name,
+        resumed: run.resume !== null,
+        command:
+          `npm run psr -- train-base --seed ${o.seed} --dataset-seed ${o.datasetSeed} --tokens ${o.tokens} --hidden ${s.hiddenSize} --intermediate ${s.intermediateSize} ` +
+          `--layers ${s.numLayers} --heads ${s.numHeads} --kv-heads ${s.numKvHeads} --backend ${opened.name} --out ${out}`,
       };
       await writeFile(join(out, 'train-summary.json'), JSON.stringify(summary, null, 2) + '\n');
+      completed = true;
       io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : `M0 written to ${out}: ${summary.parameters} parameters, ${summary.tokens} tokens, loss ${summary.finalLoss.toFixed(4)}, ${summary.seconds.toFixed(0)} s\n`);
       return 0;
     } finally {
-      await dispose();
+      await run.finish(completed);
+      await opened.dispose();
     }
   },
 };

@@ -9,14 +9,16 @@
 // Training speed on the 2-core dev machine (WasmBackend, B×T = 8×256): ≈ 2,200 tokens/s.
 import { defineConfig, type ModelConfig } from './config.ts';
 
-export function tinyModelConfig(vocabSize: number, ids: { bos: number; eos: number; pad: number }): ModelConfig {
+/** The size knobs of a base model; the tiny model's values are the defaults. */
+export type ModelShape = Pick<ModelConfig, 'hiddenSize' | 'intermediateSize' | 'numLayers' | 'numHeads' | 'numKvHeads'>;
+
+export const TINY_SHAPE: Readonly<ModelShape> = Object.freeze({ hiddenSize: 128, intermediateSize: 384, numLayers: 4, numHeads: 4, numKvHeads: 2 });
+
+export function tinyModelConfig(vocabSize: number, ids: { bos: number; eos: number; pad: number }, shape: Partial<ModelShape> = {}): ModelConfig {
   return defineConfig({
     modelType: 'llama',
-    hiddenSize: 128,
-    intermediateSize: 384,
-    numLayers: 4,
-    numHeads: 4,
-    numKvHeads: 2,
+    ...TINY_SHAPE,
+    ...shape,
     vocabSize,
     maxPositionEmbeddings: 512,
     rmsNormEps: 1e-5,

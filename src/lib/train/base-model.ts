@@ -5,7 +5,7 @@ import type { Backend } from '../backend/backend.ts';
 import { ModelParams } from '../model/params.ts';
 import { initWeights, parameterCount, type ModelWeights } from '../model/weights.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { tinyModelConfig } from '../model/tiny.ts';
+import { tinyModelConfig, type ModelShape } from '../model/tiny.ts';
 import type { WorldConfig } from '../math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../math/datasets.ts';
 import { createRng } from '../math/rng.ts';
@@ -27,6 +27,8 @@ export interface BaseTrainOptions {
   minLr: number;
   warmupSteps: number;
   weightDecay: number;
+  /** The model's size (default: the tiny model's; see model/tiny.ts). */
+  shape?: Partial<ModelShape>;
 }
 
 export const DEFAULT_BASE_TRAIN: Omit<BaseTrainOptions, 'seed' | 'datasetSeed'> = {
@@ -45,7 +47,9 @@ export interface BaseTrainResult {
   log: TrainLogEntry[];
   summary: {
     parameters: number;
+    /** Steps done (fewer than totalSteps when the run was asked to stop). */
     steps: number;
+    totalSteps: number;
     tokens: number;
     documentsPerDifficulty: number[];
     skippedHeldOut: number;
@@ -70,7 +74,7 @@ export async function trainBaseModel(
 ): Promise<BaseTrainResult> {
   const steps = Math.floor(opts.tokens / (opts.batchRows * opts.seqLen));
   if (steps < 1) throw new InvalidInputError(`--tokens ${opts.tokens} is less than one batch (${opts.batchRows * opts.seqLen} tokens).`);
-  const config = tinyModelConfig(tok.size, { bos: tok.bosId, eos: tok.eosId, pad: tok.padId });
+  const config = tinyModelConfig(tok.size, { bos: tok.bosId, eos: tok.eosId, pad: tok.padId }, opts.shape);
   const initRng = createRng(opts.seed).fork('init');
   const weights = initWeights(config, initRng);
   const params = ModelParams.create(backend, config, weights, null, 'full');
@@ -98,6 +102,7 @@ export async function trainBaseModel(
     summary: {
       parameters: parameterCount(config),
       steps: log.at(-1)?.step ?? 0,
+      totalSteps: steps,
       tokens: (log.at(-1)?.step ?? 0) * opts.batchRows * opts.seqLen,
       documentsPerDifficulty: stream.stats.documents,
       skippedHeldOut: stream.stats.skippedHeldOut,

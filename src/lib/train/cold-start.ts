@@ -116,7 +116,7 @@ export interface ColdStartResult {
   adapter: LoraAdapter | null;
   weights: ModelWeights | null;
   log: TrainLogEntry[];
-  summary: { iftExamples: number; eftExamples: number; scoreExamples: number; steps: number; tokens: number; seconds: number; finalLoss: number; options: ColdStartOptions };
+  summary: { iftExamples: number; eftExamples: number; scoreExamples: number; steps: number; totalSteps: number; tokens: number; seconds: number; finalLoss: number; options: ColdStartOptions };
 }
 
 export async function coldStart(
@@ -168,6 +168,7 @@ export async function coldStart(
       eftExamples: data.eft.length,
       scoreExamples: data.scored.length,
       steps: log.at(-1)?.step ?? 0,
+      totalSteps: batches.length,
       tokens: batches.reduce((n, b) => n + b.batch.B * b.batch.T, 0),
       seconds: (performance.now() - t0) / 1000,
       finalLoss: log.at(-1)?.loss ?? NaN,

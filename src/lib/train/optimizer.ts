@@ -3,7 +3,7 @@
 // gradient norm stops before any parameter changes.
 import type { Backend, Tensor } from '../backend/backend.ts';
 import type { Trainable } from '../model/params.ts';
-import { NonFiniteError } from '../errors.ts';
+import { NonFiniteError, TrainStateError } from '../errors.ts';
 
 export interface AdamWConfig {
   beta1: number;
@@ -49,6 +49,33 @@ export class AdamW {
       }, this.step);
     }
     return norm;
+  }
+
+  /** Every trainable with its moments, read back (for a training checkpoint). */
+  async readState(): Promise<{ name: string; param: Float32Array; m: Float32Array; v: Float32Array }[]> {
+    const out = [];
+    for (const [i, t] of this.trainables.entries()) {
+      out.push({ name: t.name, param: await this.backend.read(t.param), m: await this.backend.read(this.m[i]), v: await this.backend.read(this.v[i]) });
+    }
+    return out;
+  }
+
+  /** Restore the parameters, moments and step count of a checkpoint (TrainStateError when it does not fit). */
+  loadState(state: readonly { name: string; param: Float32Array; m: Float32Array; v: Float32Array }[], step: number): void {
+    const byName = new Map(state.map((s) => [s.name, s]));
+    if (byName.size !== this.trainables.length) {
+      throw new TrainStateError(`the checkpoint holds ${byName.size} trained tensors, this run trains ${this.trainables.length}; resume with the same model and mode.`);
+    }
+    for (const [i, t] of this.trainables.entries()) {
+      const s = byName.get(t.name);
+      if (!s || s.param.length !== t.param.length) {
+        throw new TrainStateError(`the checkpoint's ${t.name} is ${s ? `${s.param.length} values, not ${t.param.length}` : 'missing'}; resume with the same model and mode.`);
+      }
+      this.backend.write(t.param, s.param);
+      this.backend.write(this.m[i], s.m);
+      this.backend.write(this.v[i], s.v);
+    }
+    this.step = step;
   }
 
   free(): void {

@@ -1,12 +1,15 @@
 // A supervised training loop over any source of packed batches: warmup + cosine learning rate,
 // AdamW with clipping, periodic logging and evaluation, and a clean stop on non-finite values
-// (the parameters are left as they were after the last good step).
+// (the parameters are left as they were after the last good step). Resumable: it hands out
+// checkpoints (train-state.ts) every so many steps and when asked to stop, and continues a
+// checkpoint exactly — the batch source is replayed up to its step, the rest is restored.
 import type { ModelParams } from '../model/params.ts';
 import { Workspace } from '../model/transformer.ts';
 import { lrSchedule, type LrScheduleConfig } from './schedule.ts';
 import { AdamW, type AdamWConfig } from './optimizer.ts';
 import { sftStep, type SftExample } from './objectives.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError, TrainStateError } from '../errors.ts';
+import type { TrainSnapshot } from './train-state.ts';
 
 export interface SftTrainConfig {
   steps: number;
@@ -30,8 +33,13 @@ export interface TrainLogEntry {
 
 export interface TrainHooks {
   onLog?(entry: TrainLogEntry): void;
-  /** Called after every step; return true to stop early (e.g. a time budget). */
+  /** Called after every step; return true to stop early (e.g. a time budget, or SIGINT): a checkpoint is taken first. */
   shouldStop?(step: number, elapsedSec: number): boolean;
+  /** Take a checkpoint each time this many more tokens (rows × positions of the batches) were trained, and at an early stop. */
+  checkpointEveryTokens?: number;
+  onCheckpoint?(snap: Omit<TrainSnapshot, 'run'>): Promise<void> | void;
+  /** Continue this checkpoint (of the same run: same model, mode, batch source and config). */
+  resume?: Omit<TrainSnapshot, 'run'> | null;
 }
 
 /** Train `params` (mode 'full' or 'lora') on `cfg.steps` batches from `next`. Returns the log. */
@@ -66,14 +74,29 @@ export async function trainSft(
   };
   workspaceFor(cfg.batchRows, cfg.seqLen);
   const opt = new AdamW(params.backend, params.trainables, cfg.adamw);
-  const log: TrainLogEntry[] = [];
-  const t0 = performance.now();
-  let windowTokens = 0;
-  let windowStart = t0;
-  let lossSum = 0;
-  let lossCount = 0;
+  const resume = hooks.resume ?? null;
+  const log: TrainLogEntry[] = resume ? [...resume.log] : [];
+  const t0 = performance.now() - (resume?.elapsedSec ?? 0) * 1000;
+  let windowTokens = resume?.window.tokens ?? 0;
+  let windowStart = performance.now();
+  let lossSum = resume?.window.lossSum ?? 0;
+  let lossCount = resume?.window.lossCount ?? 0;
+  const snapshot = async (done: number): Promise<Omit<TrainSnapshot, 'run'>> => ({
+    step: done, totalSteps: cfg.steps, tensors: await opt.readState(), log: [...log],
+    window: { tokens: windowTokens, lossSum, lossCount }, elapsedSec: (performance.now() - t0) / 1000,
+  });
+  let first = 0;
+  let sinceCheckpoint = 0;
+  if (resume) {
+    if (resume.totalSteps !== cfg.steps) {
+      throw new TrainStateError(`the checkpoint is of a run of ${resume.totalSteps} steps, this one has ${cfg.steps}; resume with the same options (tokens, batch size, epochs).`);
+    }
+    opt.loadState(resume.tensors, resume.step);
+    // The batch source is deterministic: replaying it restores its position and its RNG.
+    for (; first < resume.step; first++) next(first);
+  }
   try {
-    for (let step = 0; step < cfg.steps; step++) {
+    for (let step = first; step < cfg.steps; step++) {
       const ex = next(step);
       await params.zeroGrads();
       const { loss, weightSum } = await sftStep(workspaceFor(ex.batch.B, ex.batch.T), ex, true);
@@ -100,6 +123,13 @@ export async function trainSft(
         windowStart = now;
         lossSum = 0;
         lossCount = 0;
+      }
+      sinceCheckpoint += ex.batch.B * ex.batch.T;
+      const every = hooks.checkpointEveryTokens ?? 0;
+      const due = every > 0 && sinceCheckpoint >= every;
+      if (hooks.onCheckpoint && (due || stop) && !last) {
+        sinceCheckpoint = 0;
+        await hooks.onCheckpoint(await snapshot(step + 1));
       }
       if (stop) break;
     }
