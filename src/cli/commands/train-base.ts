@@ -14,7 +14,8 @@ import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
 import { createTokenizer } from '../../lib/math/vocab.ts';
 import { DEFAULT_BASE_TRAIN, trainBaseModel, type BaseTrainOptions } from '../../lib/train/base-model.ts';
-import { TINY_SHAPE, type ModelShape } from '../../lib/model/tiny.ts';
+import { TINY_SHAPE, tinyModelConfig, type ModelShape } from '../../lib/model/tiny.ts';
+import { weightsFromTensors } from '../../lib/model/weights.ts';
 import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 
@@ -34,7 +35,8 @@ export const trainBaseCommand: Command = {
   summary: 'Pretrain the base model M0 from scratch on plain-text solutions (no Step-n format, no judge data); resumable.',
   usage:
     `train-base --out DIR [--tokens N] [--hidden ${TINY_SHAPE.hiddenSize}] [--intermediate ${TINY_SHAPE.intermediateSize}] [--layers ${TINY_SHAPE.numLayers}] ` +
-    `[--heads ${TINY_SHAPE.numHeads}] [--kv-heads ${TINY_SHAPE.numKvHeads}] ${settingsUsage(SETTINGS_TAKEN)} [--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n` +
+    `[--heads ${TINY_SHAPE.numHeads}] [--kv-heads ${TINY_SHAPE.numKvHeads}] ${settingsUsage(SETTINGS_TAKEN)} [--checkpoint-every TOKENS (1000000; 0 = only on a stop)] ` +
+    '[--snapshots (also write each checkpoint as a model folder snapshots/tokens-N/, for the learning curve)] [--json]\n' +
     '       train-base --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
   options: {
@@ -46,6 +48,7 @@ export const trainBaseCommand: Command = {
     heads: { type: 'string' },
     'kv-heads': { type: 'string' },
     'checkpoint-every': { type: 'string' },
+    snapshots: { type: 'boolean' },
     resume: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -72,8 +75,20 @@ export const trainBaseCommand: Command = {
     io.err(`backend: ${opened.name} (${opened.reason})\n`);
     let completed = false;
     try {
+      const config = tinyModelConfig(tok.size, { bos: tok.bosId, eos: tok.eosId, pad: tok.padId }, record.options.shape);
+      const tokensPerStep = record.options.batchRows * record.options.seqLen;
       const result = await trainBaseModel(opened.backend, world, tok, record.options, {
         ...run.hooks,
+        async onCheckpoint(snap) {
+          await run.hooks.onCheckpoint?.(snap);
+          if (!flags.snapshots) return;
+          // The learning curve's raw material: every checkpoint as a loadable M0 (eval --format plain).
+          const dir = join(out, 'snapshots', `tokens-${snap.step * tokensPerStep}`);
+          await mkdir(dir, { recursive: true });
+          const byName = new Map(snap.tensors.map((t) => [t.name, t.param]));
+          await saveCheckpoint(new NodeFiles(dir), { config, weights: weightsFromTensors(config, byName), tokenizerJson: toTokenizerJson(tok) });
+          await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(tok), null, 2) + '\n');
+        },
         onLog(e) {
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
         },

@@ -122,6 +122,23 @@ const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 /** Tensors real HF checkpoints may carry that we recompute (RoPE inverse frequencies). */
 const IGNORABLE = /^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/;
 
+/** Weights from tensors by their HF names (e.g. a training checkpoint's parameters), checked like a checkpoint. */
+export function weightsFromTensors(config: ModelConfig, tensors: ReadonlyMap<string, Float32Array>): ModelWeights {
+  const shapes = new Map(tensorSpecs(config).map((s) => [s.name, s.shape]));
+  const reader: TensorReader = {
+    names: [...tensors.keys()],
+    has: (name) => tensors.has(name),
+    // A flat tensor of the spec's size takes the spec's shape; any other size shows as its length.
+    info: (name) => {
+      const n = tensors.get(name)!.length;
+      const shape = shapes.get(name);
+      return { dtype: 'F32', shape: shape && shape.reduce((a, b) => a * b, 1) === n ? shape : [n] };
+    },
+    getF32: (name) => tensors.get(name)!.slice(),
+  };
+  return loadWeights(config, reader);
+}
+
 /**
  * Load every tensor the config expects from `reader`, converting to f32.
  * Throws MissingTensorError, TensorShapeError or UnexpectedTensorError listing the offending names.
