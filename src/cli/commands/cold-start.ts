@@ -11,7 +11,8 @@ import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { keepQuantized } from '../../lib/model/params.ts';
-import { defaultWorldConfig } from '../../lib/math/config.ts';
+import { WORLD_FILE, parseWorldFile, worldToJson } from '../../lib/math/world-file.ts';
+import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '../../lib/math/datasets.ts';
 import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
@@ -22,7 +23,7 @@ import { UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
-const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'seed', 'dataset-seed', 'backend'] as const;
+const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'seed', 'dataset-seed', 'backend', 'world'] as const;
 
 interface ColdStartRecord {
   command: 'cold-start';
@@ -39,13 +40,15 @@ interface ColdStartRecord {
   eftWeights: string | null;
   /** The backend asked for, then the one that ran it (a resumed run uses the same one). */
   backend: BackendChoice;
+  /** The world of the training data: the base model's, or --world (a world file's content). */
+  world: Record<string, unknown> | null;
 }
 
 export const coldStartCommand: Command = {
   name: 'cold-start',
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1; resumable.',
   usage:
-    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ${settingsUsage(SETTINGS_TAKEN)} ` +
+    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
     '[--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n' +
     '       cold-start --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
@@ -62,6 +65,7 @@ export const coldStartCommand: Command = {
     'eft-weights': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'string' },
+    ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
@@ -84,12 +88,13 @@ export const coldStartCommand: Command = {
         mode,
         loraRank: intFlag(flags, 'rank', 1, 512, DEFAULT_COLD_START.loraRank),
         epochs: intFlag(flags, 'epochs', 1, 50, DEFAULT_COLD_START.epochs),
-        maxLr, eftWeights, backend,
+        maxLr, eftWeights, backend, world: null,
       };
     });
     const { out, record: r } = run;
     const m = await loadModelDir(r.base);
-    const world = defaultWorldConfig();
+    const world = r.world ? parseWorldFile(r.world) : await worldForModel(run.resume ? {} : flags, m, io);
+    r.world = worldToJson(world);
     const eftMistakeKinds = r.eftWeights !== null ? weightedMistakeKinds(parseWeights(r.eftWeights)) : undefined;
     const data = buildDatasets(world, { seed: r.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: r.iftCount + r.scoreCount, eftCount: r.eftCount, eftMistakeKinds });
     // The scored solutions use IFT problems not used for IFT itself (disjoint from every held-out split).
@@ -118,6 +123,7 @@ export const coldStartCommand: Command = {
       if (result.weights) {
         await saveCheckpoint(files, { config: m.config, weights: result.weights, tokenizerJson: toTokenizerJson(m.tok) });
         await copyFile(join(r.base, 'tokenizer_config.json'), join(out, 'tokenizer_config.json'));
+        await writeFile(join(out, WORLD_FILE), JSON.stringify(r.world, null, 1) + '\n');
       }
       const summary = {
         ...result.summary,

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../../lib/errors.ts';
-import { defaultWorldConfig } from '../../lib/math/config.ts';
+import { WORLD_OPTION, WORLD_USAGE, worldOrDefault } from '../world-flag.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS, MAX_DATASET_PROBLEMS, type Datasets } from '../../lib/math/datasets.ts';
 import { intFlag, intListFlag, seedFlag } from '../math-flags.ts';
 
@@ -29,7 +29,7 @@ export function datasetFiles(d: Datasets): Record<string, string> {
 export const datasetsCommand: Command = {
   name: 'datasets',
   summary: 'Write IFT / EFT / EFT-test / test / iteration-pool JSONL files of the math world, with a summary.',
-  usage: 'datasets --seed S --out DIR [--ift N] [--eft N] [--eft-test N] [--test N] [--pools 64,128,192] [--difficulties 1,2,3]',
+  usage: `datasets --seed S --out DIR [--ift N] [--eft N] [--eft-test N] [--test N] [--pools 64,128,192] [--difficulties 1,2,3] ${WORLD_USAGE}`,
   options: {
     seed: { type: 'string' },
     out: { type: 'string' },
@@ -39,9 +39,10 @@ export const datasetsCommand: Command = {
     test: { type: 'string' },
     pools: { type: 'string' },
     difficulties: { type: 'string' },
+    ...WORLD_OPTION,
   },
   async run(flags, _positionals, io) {
-    const world = defaultWorldConfig();
+    const world = await worldOrDefault(flags);
     const out = flags.out;
     if (typeof out !== 'string' || out.trim() === '') throw new UsageError('--out DIR is required; pass the folder to write the JSONL files into');
     const D = DEFAULT_DATASET_OPTIONS;

@@ -11,7 +11,7 @@ import type { SettingKey } from '../../lib/settings/table.ts';
 import { evenSpread } from '../../lib/psr/plan.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
-import { defaultWorldConfig } from '../../lib/math/config.ts';
+import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
 import { DEFAULT_JUDGE_OPTIONS } from '../../lib/psr/judge.ts';
@@ -25,7 +25,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a model: greedy accuracy per difficulty, wrong-step kinds, steps, and the pairwise judge on held-out pairs.',
   usage:
-    `eval --model DIR [--adapter DIR] [--format steps|plain] [--no-judge] [--select N] ${settingsUsage(SETTINGS_TAKEN)} [--json]`,
+    `eval --model DIR [--adapter DIR] [--format steps|plain] [--no-judge] [--select N] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
   settings: SETTINGS_TAKEN,
   options: {
     model: { type: 'string' },
@@ -33,6 +33,7 @@ export const evalCommand: Command = {
     format: { type: 'string' },
     'no-judge': { type: 'boolean' },
     select: { type: 'string' },
+    ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
@@ -46,7 +47,7 @@ export const evalCommand: Command = {
     // Test-time selection searches with the loop's settings (the settings table's).
     const selection = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
-    const data = buildDatasets(defaultWorldConfig(), {
+    const data = buildDatasets(await worldForModel(flags, m, io), {
       seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0,
     });
     // Every k-th problem, so a subset keeps the difficulty mix (the same subset the loop evaluates on).

@@ -8,6 +8,7 @@ import type { Command } from '../command.ts';
 import { openBackend } from '../backends.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { settingsCommandLine, settingsFromFlags, settingsUsage } from '../settings-flags.ts';
+import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { keepQuantized } from '../../lib/model/params.ts';
 import { runIterations, type LoopEvent } from '../../lib/psr/loop.ts';
 import { planLoop, startAdapter } from '../../lib/psr/plan.ts';
@@ -16,6 +17,7 @@ import { saveAdapter } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { SETTINGS, type SettingKey } from '../../lib/settings/table.ts';
+import { worldToJson } from '../../lib/math/world-file.ts';
 
 /** Every run setting is a flag of `psr run`. */
 const RUN_SETTINGS = Object.keys(SETTINGS) as SettingKey[];
@@ -23,13 +25,14 @@ const RUN_SETTINGS = Object.keys(SETTINGS) as SettingKey[];
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the self-rewarding loop headless (PSR or the SRLM baseline): pairs as Step-DPO JSONL, adapters, metrics.',
-  usage: `run --model DIR [--adapter DIR] --out DIR ${settingsUsage(RUN_SETTINGS)} [--events] [--json]`,
+  usage: `run --model DIR [--adapter DIR] --out DIR ${settingsUsage(RUN_SETTINGS)} ${WORLD_USAGE} [--events] [--json]`,
   settings: RUN_SETTINGS,
   options: {
     model: { type: 'string' },
     adapter: { type: 'string' },
     out: { type: 'string' },
     events: { type: 'boolean' },
+    ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
@@ -40,7 +43,8 @@ export const runCommand: Command = {
     await mkdir(out, { recursive: true });
     const m = await loadModelDir(flags.model as string, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     // The iterations are numbered 1 … K here whatever the model's generation (M1 → M_{K+1}).
-    const plan = planLoop(s, { firstIteration: 1, iterations: s.iterations });
+    const world = await worldForModel(flags, m, io);
+    const plan = planLoop(s, { firstIteration: 1, iterations: s.iterations, world });
     const start = startAdapter(m.config, s, m.adapter);
     const events: string[] = [];
     const opened = await openBackend(s.backend);
@@ -68,7 +72,8 @@ export const runCommand: Command = {
         settings: s, backend: opened.name, search: plan.loop.search, dpo: plan.loop.dpo,
         eval_problems: plan.eval.test.length, eval_pairs: plan.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
-        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ''} --out ${out} ${settingsCommandLine(s, RUN_SETTINGS)}`,
+        world: worldToJson(world),
+        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ''}${typeof flags.world === 'string' ? ` --world ${flags.world}` : ''} --out ${out} ${settingsCommandLine(s, RUN_SETTINGS)}`,
       };
       await writeFile(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
       if (flags.events) await writeFile(join(out, 'events.jsonl'), events.join('\n') + '\n');

@@ -10,7 +10,9 @@ import { openBackend, type BackendChoice } from '../backends.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
-import { defaultWorldConfig } from '../../lib/math/config.ts';
+import type { WorldConfig } from '../../lib/math/config.ts';
+import { WORLD_FILE, parseWorldFile, worldToJson } from '../../lib/math/world-file.ts';
+import { WORLD_OPTION, WORLD_USAGE, worldOrDefault } from '../world-flag.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
 import { createTokenizer } from '../../lib/math/vocab.ts';
 import { DEFAULT_BASE_TRAIN, trainBaseModel, type BaseTrainOptions } from '../../lib/train/base-model.ts';
@@ -21,13 +23,15 @@ import { NodeFiles } from '../../lib/formats/node-files.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
-const RUN_FLAGS = ['out', 'tokens', 'hidden', 'intermediate', 'layers', 'heads', 'kv-heads', 'seed', 'dataset-seed', 'backend'] as const;
+const RUN_FLAGS = ['out', 'tokens', 'hidden', 'intermediate', 'layers', 'heads', 'kv-heads', 'seed', 'dataset-seed', 'backend', 'world'] as const;
 
 interface TrainBaseRecord {
   command: 'train-base';
   options: BaseTrainOptions;
   /** The backend asked for, then the one that ran it: a resumed run uses the same one (bit-exact continuation). */
   backend: BackendChoice;
+  /** The math world (a world file's content; written to the model's folder as world.json). */
+  world: Record<string, unknown>;
 }
 
 export const trainBaseCommand: Command = {
@@ -35,7 +39,7 @@ export const trainBaseCommand: Command = {
   summary: 'Pretrain the base model M0 from scratch on plain-text solutions (no Step-n format, no judge data); resumable.',
   usage:
     `train-base --out DIR [--tokens N] [--hidden ${TINY_SHAPE.hiddenSize}] [--intermediate ${TINY_SHAPE.intermediateSize}] [--layers ${TINY_SHAPE.numLayers}] ` +
-    `[--heads ${TINY_SHAPE.numHeads}] [--kv-heads ${TINY_SHAPE.numKvHeads}] ${settingsUsage(SETTINGS_TAKEN)} [--checkpoint-every TOKENS (1000000; 0 = only on a stop)] ` +
+    `[--heads ${TINY_SHAPE.numHeads}] [--kv-heads ${TINY_SHAPE.numKvHeads}] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--checkpoint-every TOKENS (1000000; 0 = only on a stop)] ` +
     '[--snapshots (also write each checkpoint as a model folder snapshots/tokens-N/, for the learning curve)] [--json]\n' +
     '       train-base --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
@@ -50,9 +54,11 @@ export const trainBaseCommand: Command = {
     'checkpoint-every': { type: 'string' },
     snapshots: { type: 'boolean' },
     resume: { type: 'string' },
+    ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
+    const worldGiven = await worldOrDefault(flags);
     const run = await startTrainRun<TrainBaseRecord>(flags, io, 'train-base', RUN_FLAGS, () => {
       const { seed, datasetSeed, backend } = settingsFromFlags(flags, SETTINGS_TAKEN);
       const shape: ModelShape = {
@@ -63,10 +69,11 @@ export const trainBaseCommand: Command = {
         numKvHeads: intFlag(flags, 'kv-heads', 1, 64, TINY_SHAPE.numKvHeads),
       };
       const tokens = intFlag(flags, 'tokens', 2048, 1_000_000_000, DEFAULT_BASE_TRAIN.tokens);
-      return { command: 'train-base', options: { ...DEFAULT_BASE_TRAIN, seed, datasetSeed, tokens, shape }, backend };
+      return { command: 'train-base', options: { ...DEFAULT_BASE_TRAIN, seed, datasetSeed, tokens, shape }, backend, world: worldToJson(worldGiven) };
     });
     const { out, record } = run;
-    const world = defaultWorldConfig();
+    // A checkpoint written before world files existed ran on the default world.
+    const world: WorldConfig = record.world ? parseWorldFile(record.world) : worldGiven;
     const tok = createTokenizer(world);
     await mkdir(out, { recursive: true });
     const opened = await openBackend(record.backend);
@@ -88,6 +95,7 @@ export const trainBaseCommand: Command = {
           const byName = new Map(snap.tensors.map((t) => [t.name, t.param]));
           await saveCheckpoint(new NodeFiles(dir), { config, weights: weightsFromTensors(config, byName), tokenizerJson: toTokenizerJson(tok) });
           await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(tok), null, 2) + '\n');
+          await writeFile(join(dir, WORLD_FILE), JSON.stringify(worldToJson(world), null, 1) + '\n');
         },
         onLog(e) {
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
@@ -100,6 +108,7 @@ export const trainBaseCommand: Command = {
       }
       await saveCheckpoint(new NodeFiles(out), { config: result.config, weights: result.weights, tokenizerJson: toTokenizerJson(tok) });
       await writeFile(join(out, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(tok), null, 2) + '\n');
+      await writeFile(join(out, WORLD_FILE), JSON.stringify(worldToJson(world), null, 1) + '\n');
       const o = record.options;
       const s = o.shape ?? {};
       const summary = {

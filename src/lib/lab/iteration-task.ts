@@ -5,6 +5,7 @@
 // for the page.
 import { runIterations, type LoopContext, type ModelEvaluation } from '../psr/loop.ts';
 import { planLoop } from '../psr/plan.ts';
+import type { WorldConfig } from '../math/config.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import type { PreferencePair } from '../psr/pairs.ts';
 import type { TaskControl } from '../psr/control.ts';
@@ -14,6 +15,8 @@ import type { IterationEvent, IterationOutcome, IterationSettings } from './type
 
 export interface IterationInput {
   ctx: Omit<LoopContext, 'eval'>;
+  /** The math world the model was trained on (its pools and evaluation sets come from it). */
+  world: WorldConfig;
   /** The adapter of M_t (the iteration's start and DPO reference). */
   adapter: LoraAdapter;
   generation: number;
@@ -31,7 +34,7 @@ const FORWARDED_SEARCH = new Set(['problem-start', 'accept', 'rollback', 'pair',
 export async function runOneIteration(input: IterationInput): Promise<{ outcome: IterationOutcome; adapter: LoraAdapter; pairs: PreferencePair[] }> {
   const { settings: s, generation: t } = input;
   const t0 = performance.now();
-  const plan = planLoop(s, { firstIteration: t, iterations: 1 });
+  const plan = planLoop(s, { firstIteration: t, iterations: 1, world: input.world });
   const ctx: LoopContext = { ...input.ctx, eval: plan.eval };
   let before = input.cachedBefore;
   if (before) input.onEvent({ type: 'evaluation', iteration: 0, model: `M${t}`, result: before });

@@ -141,6 +141,7 @@ export class ModelLab {
         context: c.maxPositionEmbeddings,
         layers: c.numLayers,
         hiddenSize: c.hiddenSize,
+        difficulties: model.world.difficulties.length,
         loadMs: 0,
         generation: model.meta.generation,
       };
@@ -152,7 +153,8 @@ export class ModelLab {
   }
 
   newProblem(seed: number, difficulty: number): ProblemView {
-    const world = defaultWorldConfig();
+    // The world of the loaded model (its world.json); the default world before a model is loaded.
+    const world = this.loaded?.model.world ?? defaultWorldConfig();
     if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new InvalidInputError(`problem seed must be a whole number in [0, 4294967295], got ${seed}.`);
     if (!Number.isInteger(difficulty) || difficulty < 1 || difficulty > world.difficulties.length) {
       throw new InvalidInputError(`difficulty must be a whole number from 1 to ${world.difficulties.length}, got ${difficulty}.`);
@@ -204,6 +206,7 @@ export class ModelLab {
       const r = await runOneIteration({
         ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: keepQuantized(l.backend, l.model.quantized), tok: l.model.tok },
         adapter: l.adapter,
+        world: l.model.world,
         generation: t,
         settings,
         cachedBefore: this.evalCache?.key === key ? this.evalCache.result : null,

@@ -42,6 +42,8 @@ export interface ModelInfo {
   context: number;
   layers: number;
   hiddenSize: number;
+  /** Difficulty levels of the model's math world (its world.json; 6 in the default world). */
+  difficulties: number;
   loadMs: number;
   /** t of the model M_t now loaded: 1 with the shipped M1 adapter, +1 per finished iteration. */
   generation: number;

@@ -1,7 +1,8 @@
 // Loading a PSR Lab model from any FileSource (disk in Node, fetch or IndexedDB in the browser):
 // config.json, model.safetensors (f32 or int8/q4 quantized; quantized bases are dequantized for
 // compute), tokenizer.json + tokenizer_config.json, psr_model.json (which M_t the folder holds and
-// where its adapter is; model-meta.ts) and the PEFT adapter it names, or one given explicitly.
+// where its adapter is; model-meta.ts) and the PEFT adapter it names, or one given explicitly, and
+// world.json (the math world it was trained on; the default world without one).
 // Everything is cross-checked with named errors: vocabulary size vs tokenizer, special token ids,
 // adapter target modules and shapes vs the base.
 import type { ModelConfig } from './config.ts';
@@ -14,6 +15,8 @@ import { fromTokenizerJson } from '../tokenizer/tokenizer-json.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { CheckpointFileError, TokenizerFormatError } from '../errors.ts';
 import { defaultModelMeta, MODEL_META_FILE, parseModelMeta, type ModelMeta } from './model-meta.ts';
+import { defaultWorldConfig, type WorldConfig } from '../math/config.ts';
+import { parseWorldFile, WORLD_FILE } from '../math/world-file.ts';
 
 export interface LoadedModel {
   config: ModelConfig;
@@ -26,6 +29,8 @@ export interface LoadedModel {
   quantized: QuantizedModelWeights | null;
   /** psr_model.json (or what the folder is taken to be without one). */
   meta: ModelMeta;
+  /** The math world the model was trained on (world.json; the default world without one). */
+  world: WorldConfig;
 }
 
 export interface LoadModelSources {
@@ -98,5 +103,9 @@ export async function loadModel(sources: LoadModelSources | FileSource, explicit
     adapter = await loadAdapter(adapterSrc, config);
     checkAdapter(config, adapter);
   }
-  return { config, weights, adapter, tok, storage: quant ?? 'f32', quantized, meta };
+  const world = (await src.exists(WORLD_FILE)) ? parseWorldFile(await json(src, WORLD_FILE)) : defaultWorldConfig();
+  if (world.digitOrder !== tok.digitOrder) {
+    throw new TokenizerFormatError(`${WORLD_FILE} writes numbers ${world.digitOrder} first but the tokenizer reads them ${tok.digitOrder} first; the world file does not belong to this model.`);
+  }
+  return { config, weights, adapter, tok, storage: quant ?? 'f32', quantized, meta, world };
 }

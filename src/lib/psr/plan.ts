@@ -10,9 +10,9 @@ import { createRng } from '../math/rng.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { initLora, type LoraAdapter } from '../model/lora.ts';
 import { defineLoraConfig } from '../model/lora-config.ts';
-import type { RunSettings } from '../settings/table.ts';
+import { SETTINGS, type RunSettings } from '../settings/table.ts';
 import { DEFAULT_STEP_DPO } from '../train/step-dpo.ts';
-import { DatasetConfigError } from '../errors.ts';
+import { DatasetConfigError, SettingsError } from '../errors.ts';
 import type { LoopSettings } from './loop.ts';
 import { DEFAULT_SRLM_SETTINGS } from './srlm.ts';
 
@@ -49,13 +49,19 @@ export function planLoop(s: RunSettings, opts: { firstIteration: number; iterati
   if (last > MAX_POOLS) {
     throw new DatasetConfigError(`iteration ${last} would need pool ${last}; one dataset holds fresh pools for ${MAX_POOLS} iterations. Reload the model to start again from M1.`);
   }
-  const data = buildDatasets(opts.world ?? defaultWorldConfig(), {
+  const world = opts.world ?? defaultWorldConfig();
+  const beyond = s.difficulties.filter((d) => d > world.difficulties.length);
+  if (beyond.length > 0) {
+    throw new SettingsError(`${SETTINGS.difficulties.label}: level ${beyond.join(', ')} is not in the model's world, which has levels 1 to ${world.difficulties.length}.`, 'difficulties');
+  }
+  const data = buildDatasets(world, {
     seed: s.datasetSeed,
     ...DEFAULT_DATASET_OPTIONS,
     iftCount: 0,
     eftCount: 0,
     poolSizes: Array.from({ length: last }, (_, i) => poolSize(s, i + 1)),
-    poolDifficulties: s.difficulties,
+    // Empty: every level of the world.
+    poolDifficulties: s.difficulties.length > 0 ? s.difficulties : undefined,
   });
   return {
     eval: { test: evenSpread(data.test, s.evalProblems), eftTest: evenSpread(data.eftTest, s.evalPairs) },

@@ -43,7 +43,7 @@ export interface ChoiceSetting<C extends string = string> extends SettingBase {
   demo?: C;
 }
 
-/** A set of whole numbers (given as a list or a range such as 2-4). */
+/** A set of whole numbers (given as a list or a range such as 2-4); empty = all (written "all"). */
 export interface IntListSetting extends SettingBase {
   kind: 'intList';
   default: readonly number[];
@@ -155,8 +155,8 @@ export const SETTINGS = {
     help: 'linear: iteration k searches k × the problems (like the paper\'s 400 / 800 / 1,200); constant: every iteration the same number.',
   },
   difficulties: {
-    kind: 'intList', label: 'Pool difficulties', flag: 'difficulties', default: [1, 2, 3, 4, 5, 6], min: 1, max: 6,
-    help: 'Difficulty levels of the iteration problems, spread evenly (e.g. 2-4 for the model\'s frontier).',
+    kind: 'intList', label: 'Pool difficulties', flag: 'difficulties', default: [], min: 1, max: 12,
+    help: 'Difficulty levels of the iteration problems, spread evenly: all levels of the model\'s world, or e.g. 2-4 for its frontier.',
   },
   // ---- evaluation -------------------------------------------------------------------------------------
   evalProblems: {

@@ -26,7 +26,7 @@ export function rangeText(key: SettingKey): string {
     case 'choice':
       return `one of ${s.choices.join(', ')}`;
     case 'intList':
-      return `one or more whole numbers from ${s.min} to ${s.max} (a list such as 2,3,4 or a range such as 2-4)`;
+      return `all, or whole numbers from ${s.min} to ${s.max} (a list such as 2,3,4 or a range such as 2-4)`;
     case 'subset':
       return `one or more of ${s.choices.join(', ')}`;
   }
@@ -54,7 +54,7 @@ export function checkSetting<K extends SettingKey>(key: K, value: unknown, style
       if (typeof value !== 'string' || !(s.choices as readonly string[]).includes(value)) fail(key, value, style);
       return value as RunSettings[K];
     case 'intList': {
-      if (!Array.isArray(value) || value.length === 0) fail(key, value, style);
+      if (!Array.isArray(value)) fail(key, value, style);
       const xs = value as unknown[];
       if (xs.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < s.min || x > s.max)) fail(key, value, style);
       return [...new Set(xs as number[])].sort((a, b) => a - b) as RunSettings[K];
@@ -108,6 +108,7 @@ export function parseSetting<K extends SettingKey>(key: K, text: string): RunSet
     case 'choice':
       return checkSetting(key, t, 'flag');
     case 'intList': {
+      if (t === 'all') return checkSetting(key, [], 'flag');
       const range = /^(\d+)\s*-\s*(\d+)$/.exec(t);
       if (range) {
         const [lo, hi] = [Number(range[1]), Number(range[2])];
@@ -125,7 +126,8 @@ export function parseSetting<K extends SettingKey>(key: K, text: string): RunSet
 
 /** A value as a CLI flag writes it (for recorded commands and usage text). */
 export function formatSetting(key: SettingKey, value: unknown): string {
-  return Array.isArray(value) ? value.join(',') : String(value);
+  if (Array.isArray(value)) return value.length === 0 && SETTINGS[key].kind === 'intList' ? 'all' : value.join(',');
+  return String(value);
 }
 
 /**

@@ -1,11 +1,9 @@
-// ProblemState: the current problem shared by "Solve" and "Watch the search": difficulty 1–6,
+// ProblemState: the current problem shared by "Solve" and "Watch the search": a difficulty of the model's world,
 // the seed that made it (shown, editable, so a demo can be repeated), and the reference solution
 // behind a teaching toggle (fetched from the engine only when asked for).
 import type { ProblemView, ReferenceSolution } from '../../lib/api.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
-
-export const DIFFICULTIES = [1, 2, 3, 4, 5, 6] as const;
 
 export function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000;

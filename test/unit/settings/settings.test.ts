@@ -96,8 +96,9 @@ describe('one validator', () => {
 
   it('lists and subsets', () => {
     expect(checkSetting('difficulties', [4, 2, 2, 3])).toEqual([2, 3, 4]);
-    expect(() => checkSetting('difficulties', [])).toThrow(/Pool difficulties must be one or more whole numbers from 1 to 6/);
-    expect(() => checkSetting('difficulties', [0, 1])).toThrow(SettingsError);
+    expect(checkSetting('difficulties', [])).toEqual([]); // every level of the world
+    expect(() => checkSetting('difficulties', [0, 1])).toThrow(/Pool difficulties must be all, or whole numbers from 1 to 12/);
+    expect(() => checkSetting('difficulties', 3)).toThrow(SettingsError);
     expect(checkSetting('loraTargets', ['v_proj', 'q_proj'])).toEqual(['q_proj', 'v_proj']);
     expect(() => checkSetting('loraTargets', ['x_proj'])).toThrow(/LoRA targets must be one or more of q_proj/);
   });
@@ -114,7 +115,8 @@ describe('CLI text', () => {
     expect(() => parseSetting('w', '6.5')).toThrow('--w (Candidates per step (w)) must be a whole number from 2 to 32; got "6.5".');
     expect(() => parseSetting('temperature', 'hot')).toThrow(/--temperature \(Sampling temperature\) must be a number from 0 to 2/);
     expect(() => parseSetting('difficulties', '4-2')).toThrow(/--difficulties/);
-    expect(() => parseSetting('difficulties', '2-9')).toThrow(SettingsError);
+    expect(() => parseSetting('difficulties', '2-13')).toThrow(SettingsError);
+    expect(parseSetting('difficulties', 'all')).toEqual([]);
   });
 });
 
