@@ -18,5 +18,6 @@ import { loopTableCommand } from './loop-table.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 import { settingsCommand } from './settings.ts';
+import { learningCurveCommand } from './learning-curve.ts';
 
-export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, coldStartCommand, evalCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];

@@ -1,0 +1,39 @@
+// train-base from the command line on a micro shape: the model folder with world.json, snapshots
+// for the learning curve (--snapshots), and learning-curve reading them back in token order.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/cli.ts';
+import { captureIo } from '../util/cli-io.ts';
+
+let root = '';
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('train-base --snapshots and learning-curve', () => {
+  it('writes the model, world.json and one snapshot per checkpoint; the curve has a point per snapshot and the final model', async () => {
+    root = await mkdtemp(join(tmpdir(), 'psr-train-'));
+    const out = join(root, 'm0');
+    const io = captureIo();
+    const code = await runCli(
+      ['train-base', '--out', out, '--tokens', '40960', '--hidden', '16', '--intermediate', '32', '--layers', '1', '--heads', '2', '--kv-heads', '1',
+        '--backend', 'wasm', '--checkpoint-every', '16384', '--snapshots', '--json'],
+      io,
+    );
+    expect(code, io.stderr).toBe(0);
+    expect(JSON.parse(io.stdout)).toMatchObject({ steps: 20, totalSteps: 20, backend: 'wasm', resumed: false });
+    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'world.json', 'train-log.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
+    // Finished: the resumable state is gone, the snapshots stay.
+    expect(existsSync(join(out, 'train-state.json'))).toBe(false);
+    expect((await readdir(join(out, 'snapshots'))).sort()).toEqual(['tokens-16384', 'tokens-32768']);
+
+    const curve = captureIo();
+    expect(await runCli(['learning-curve', '--run', out, '--eval-problems', '6', '--dataset-seed', '2', '--backend', 'wasm', '--json'], curve)).toBe(0);
+    const points = JSON.parse(curve.stdout).points as { tokens: number | null; problems: number; accuracy: number }[];
+    expect(points.map((p) => p.tokens)).toEqual([16384, 32768, null]);
+    expect(points.every((p) => p.problems === 6 && p.accuracy >= 0 && p.accuracy <= 1)).toBe(true);
+  });
+});
