@@ -19,5 +19,6 @@ import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 import { settingsCommand } from './settings.ts';
 import { learningCurveCommand } from './learning-curve.ts';
+import { gapCommand } from './gap.ts';
 
-export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];

@@ -1,0 +1,120 @@
+// The generation–verification gap: rounds graded by the oracle after the model decided. A judge
+// that prefers the valid step picks it every time and makes only right-ordered pairs; a judge that
+// prefers the wrong one inverts every pair; a position-only judge ties everything (a uniform pick).
+// Bootstrap intervals are reproducible and contain the value.
+import { describe, expect, it } from 'vitest';
+import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
+import { generateProblems } from '../../../src/lib/math/generator.ts';
+import { checkStep } from '../../../src/lib/math/checker.ts';
+import { firstWrongPrefix, gapMetrics, measureRound, type GapRound } from '../../../src/lib/psr/gap.ts';
+import { bootstrapMean } from '../../../src/lib/psr/intervals.ts';
+import { searchSettings } from '../../../src/lib/psr/search-config.ts';
+import { ScriptedModel, positionJudge } from './fake-model.ts';
+
+const problems = generateProblems(defaultWorldConfig(), { seed: 5, count: 8, difficulty: 2 });
+/** A wrong version of a reference step: its result off by one. */
+const wrong = (step: string) => step.replace(/= (\d+)/, (_, n) => `= ${Number(n) + 1}`);
+const settings = searchSettings({ w: 4 });
+
+/** 1 valid and 3 invalid samples at step 1 of each problem. */
+const script = (question: string) => {
+  const p = problems.find((x) => x.question === question)!;
+  return [p.steps[0], wrong(p.steps[0]), wrong(p.steps[0]), wrong(wrong(p.steps[0]))];
+};
+const byValidity = (preferValid: boolean) => (a: string, b: string, item: { question: string; previousSteps: string[] }) => {
+  const va = checkStep(item.question, item.previousSteps, a).valid;
+  const vb = checkStep(item.question, item.previousSteps, b).valid;
+  if (va === vb) return 0.5;
+  return va === preferValid ? 0.9 : 0.1;
+};
+
+async function rounds(judge: (a: string, b: string, item: never) => number): Promise<GapRound[]> {
+  const model = new ScriptedModel((q) => script(q), judge as never);
+  const out: GapRound[] = [];
+  for (const p of problems) out.push((await measureRound(model, p, [], 'reference', settings, `t:${p.id}`))!);
+  return out;
+}
+
+describe('the gap on scripted samples', () => {
+  it('the reference steps are valid and the scripted wrong ones are not (the fixture is sound)', () => {
+    for (const p of problems) {
+      expect(checkStep(p.question, [], p.steps[0]).valid).toBe(true);
+      expect(checkStep(p.question, [], wrong(p.steps[0])).valid).toBe(false);
+    }
+  });
+
+  it('a judge that prefers valid steps: pick 1, random 1/4, every pair right-ordered', async () => {
+    const m = gapMetrics(await rounds(byValidity(true)));
+    expect(m.rounds).toBe(8);
+    expect(m.validShare.value).toBe(0.25);
+    expect(m.anyValidShare.value).toBe(1);
+    expect(m.mixedRounds).toBe(8);
+    expect(m.judgeValidPick.value).toBe(1);
+    expect(m.randomValidPick.value).toBe(0.25);
+    expect(m.pairSignal.value).toBe(1);
+  });
+
+  it('a judge that prefers wrong steps inverts every pair', async () => {
+    const m = gapMetrics(await rounds(byValidity(false)));
+    expect(m.judgeValidPick.value).toBe(0);
+    expect(m.pairSignal.value).toBe(-1);
+  });
+
+  it('a position-only judge ties everything: a uniform pick among the distinct candidates, no pairs', async () => {
+    const r = await rounds(positionJudge(0.7) as never);
+    expect(r.every((x) => x.bestValid === null && x.tiePickValid === 1 / 3)).toBe(true); // 1 valid of 3 distinct
+    const m = gapMetrics(r);
+    expect(m.judgeValidPick.value).toBeCloseTo(1 / 3, 12);
+    expect(m.pairRounds).toBe(0);
+    expect(m.pairSignal.value).toBeNull();
+  });
+
+  it('first wrong prefix: the steps before greedy\'s first invalid one; null when greedy solved it', () => {
+    const p = problems[0];
+    expect(firstWrongPrefix(p, p.steps)).toBeNull();
+    expect(firstWrongPrefix(p, [p.steps[0], wrong(p.steps[1])])).toEqual([p.steps[0]]);
+    expect(firstWrongPrefix(p, [p.steps[0]])).toEqual([p.steps[0]]); // stopped early: the next step is missing
+  });
+});
+
+describe('bootstrap intervals', () => {
+  it('are reproducible for a seed and contain the value', () => {
+    const groups = Array.from({ length: 40 }, (_, i) => [i % 3 === 0 ? 1 : 0, 1] as [number, number]);
+    const a = bootstrapMean(groups, 7);
+    expect(a).toEqual(bootstrapMean(groups, 7));
+    expect(a.value).toBeCloseTo(14 / 40, 12);
+    expect(a.lo!).toBeLessThan(a.value!);
+    expect(a.hi!).toBeGreaterThan(a.value!);
+    expect(a.hi! - a.lo!).toBeLessThan(0.4);
+    expect(bootstrapMean([], 1).value).toBeNull();
+  });
+});
+
+describe('psr gap', () => {
+  it('measures a model folder: tables per difficulty, selection beside greedy on the same problems', async () => {
+    const { microModelDir } = await import('../engine/micro-model-dir.ts');
+    const { runCli } = await import('../../../src/cli/cli.ts');
+    const { captureIo } = await import('../../util/cli-io.ts');
+    const { rm } = await import('node:fs/promises');
+    const dir = await microModelDir();
+    try {
+      const io = captureIo();
+      const code = await runCli(['gap', '--model', dir, '--difficulties', '1-2', '--per-difficulty', '2', '--w', '3', '--max-steps', '2', '--select', '--reference', '--backend', 'wasm', '--json'], io);
+      expect(code, io.stderr).toBe(0);
+      const r = JSON.parse(io.stdout);
+      expect(r.problems).toBe(4);
+      expect(r.difficulties).toEqual([1, 2]);
+      expect(r.tables.map((t: { place: string }) => t.place)).toEqual(['first-wrong', 'reference']);
+      // Reference steps: difficulty 1 has one step, difficulty 2 two: 2·1 + 2·2 rounds.
+      expect(r.tables[1].overall.rounds).toBe(6);
+      expect(Object.keys(r.tables[1].byDifficulty)).toEqual(['1', '2']);
+      expect(r.selection.byDifficulty['1'].problems).toBe(2);
+      expect(r.command).toContain('gap --model');
+      const bad = captureIo();
+      expect(await runCli(['gap', '--model', dir, '--difficulties', '7'], bad)).toBe(2);
+      expect(bad.stderr).toMatch(/level 7 is not in the model's world/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
