@@ -15,11 +15,11 @@ import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
 import { DEFAULT_JUDGE_OPTIONS } from '../../lib/psr/judge.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { SettingsError, UsageError } from '../../lib/errors.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks', 'seed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks', 'seed', 'backend'];
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -47,9 +47,12 @@ export const evalCommand: Command = {
     // Test-time selection searches with the loop's settings (the settings table's).
     const selection = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
-    const data = buildDatasets(await worldForModel(flags, m, io), {
-      seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0,
-    });
+    const world = await worldForModel(flags, m, io);
+    const all = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
+    // --difficulties (default: every level) restricts the held-out problems and judge pairs to those levels.
+    const keep = (d: number) => s.difficulties.length === 0 || s.difficulties.includes(d);
+    const data = { test: all.test.filter((p) => keep(p.difficulty)), eftTest: all.eftTest.filter((e) => keep(e.difficulty)) };
+    if (data.test.length === 0) throw new SettingsError(`--difficulties ${s.difficulties.join(',')}: the model's world has levels 1 to ${world.difficulties.length}.`, 'difficulties');
     // Every k-th problem, so a subset keeps the difficulty mix (the same subset the loop evaluates on).
     const pick = evenSpread;
     const { backend, name: backendName, reason, dispose } = await openBackend(s.backend);
