@@ -11,8 +11,9 @@ import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { keepQuantized } from '../../lib/model/params.ts';
-import { WORLD_FILE, parseWorldFile, worldToJson } from '../../lib/math/world-file.ts';
+import { WORLD_FILE, parseWorldFile, worldFileText, worldToJson } from '../../lib/math/world-file.ts';
 import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
+import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '../../lib/math/datasets.ts';
 import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
@@ -123,7 +124,8 @@ export const coldStartCommand: Command = {
       if (result.weights) {
         await saveCheckpoint(files, { config: m.config, weights: result.weights, tokenizerJson: toTokenizerJson(m.tok) });
         await copyFile(join(r.base, 'tokenizer_config.json'), join(out, 'tokenizer_config.json'));
-        await writeFile(join(out, WORLD_FILE), JSON.stringify(r.world, null, 1) + '\n');
+        await writeFile(join(out, WORLD_FILE), worldFileText(world));
+        await writeFile(join(out, MODEL_META_FILE), JSON.stringify({ generation: 1, adapter: null, world: WORLD_FILE, description: 'M1: the cold-start model (full fine-tune of M0)' }) + '\n');
       }
       const summary = {
         ...result.summary,

@@ -24,7 +24,7 @@ import { formatIftExample } from '../../lib/math/formats.ts';
 import { loadTextTokenizer } from '../../lib/tokenizer/text-tokenizer.ts';
 
 /** Files besides config.json / model.safetensors that travel with a checkpoint, copied byte for byte. */
-export const AUX_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'world.json'] as const;
+export const AUX_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'world.json', 'psr_model.json'] as const;
 
 export async function copyAuxFiles(src: FileSource, dst: FileSink): Promise<string[]> {
   const copied: string[] = [];

@@ -11,13 +11,14 @@ import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import type { WorldConfig } from '../../lib/math/config.ts';
-import { WORLD_FILE, parseWorldFile, worldToJson } from '../../lib/math/world-file.ts';
+import { WORLD_FILE, parseWorldFile, worldFileText, worldToJson } from '../../lib/math/world-file.ts';
 import { WORLD_OPTION, WORLD_USAGE, worldOrDefault } from '../world-flag.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../lib/tokenizer/index.ts';
 import { createTokenizer } from '../../lib/math/vocab.ts';
 import { DEFAULT_BASE_TRAIN, trainBaseModel, type BaseTrainOptions } from '../../lib/train/base-model.ts';
 import { TINY_SHAPE, tinyModelConfig, type ModelShape } from '../../lib/model/tiny.ts';
 import { weightsFromTensors } from '../../lib/model/weights.ts';
+import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
 import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 
@@ -95,7 +96,7 @@ export const trainBaseCommand: Command = {
           const byName = new Map(snap.tensors.map((t) => [t.name, t.param]));
           await saveCheckpoint(new NodeFiles(dir), { config, weights: weightsFromTensors(config, byName), tokenizerJson: toTokenizerJson(tok) });
           await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(tok), null, 2) + '\n');
-          await writeFile(join(dir, WORLD_FILE), JSON.stringify(worldToJson(world), null, 1) + '\n');
+          await writeFile(join(dir, WORLD_FILE), worldFileText(world));
         },
         onLog(e) {
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
@@ -108,7 +109,8 @@ export const trainBaseCommand: Command = {
       }
       await saveCheckpoint(new NodeFiles(out), { config: result.config, weights: result.weights, tokenizerJson: toTokenizerJson(tok) });
       await writeFile(join(out, 'tokenizer_config.json'), JSON.stringify(toTokenizerConfig(tok), null, 2) + '\n');
-      await writeFile(join(out, WORLD_FILE), JSON.stringify(worldToJson(world), null, 1) + '\n');
+      await writeFile(join(out, WORLD_FILE), worldFileText(world));
+      await writeFile(join(out, MODEL_META_FILE), JSON.stringify({ generation: 0, adapter: null, world: WORLD_FILE, description: 'M0: the pretrained base model (plain-text solutions)' }) + '\n');
       const o = record.options;
       const s = o.shape ?? {};
       const summary = {

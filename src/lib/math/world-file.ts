@@ -49,3 +49,10 @@ export function worldToJson(world: WorldConfig): Record<string, unknown> {
 export function sameWorld(a: WorldConfig, b: WorldConfig): boolean {
   return JSON.stringify(worldToJson(a)) === JSON.stringify(worldToJson(b));
 }
+
+/** A world file's text: one level per line, so a diff shows which level changed. */
+export function worldFileText(world: WorldConfig): string {
+  const j = worldToJson(world);
+  const levels = (j.difficulties as DifficultyConfig[]).map((d) => `  ${JSON.stringify(d)}`).join(',\n');
+  return `{\n "digitOrder": ${JSON.stringify(j.digitOrder)},\n "templates": "default",\n "difficulties": [\n${levels}\n ]\n}\n`;
+}

@@ -54,7 +54,7 @@ async function json(src: FileSource, name: string): Promise<unknown> {
 /** psr_model.json when present (validated), else M1 with an adapter/ folder or M0 without one. */
 async function readMeta(src: FileSource, subfolder?: (path: string) => FileSource): Promise<ModelMeta> {
   if (await src.exists(MODEL_META_FILE)) return parseModelMeta(await json(src, MODEL_META_FILE));
-  return defaultModelMeta(subfolder !== undefined && (await subfolder('adapter/').exists('adapter_config.json')));
+  return defaultModelMeta(subfolder !== undefined && (await subfolder('adapter/').exists('adapter_config.json')), await src.exists(WORLD_FILE));
 }
 
 export async function loadModel(sources: LoadModelSources | FileSource, explicitAdapter?: FileSource): Promise<LoadedModel> {
@@ -103,7 +103,8 @@ export async function loadModel(sources: LoadModelSources | FileSource, explicit
     adapter = await loadAdapter(adapterSrc, config);
     checkAdapter(config, adapter);
   }
-  const world = (await src.exists(WORLD_FILE)) ? parseWorldFile(await json(src, WORLD_FILE)) : defaultWorldConfig();
+  // The world file psr_model.json names (no request at all when it names none: a page loads no 404s).
+  const world = meta.world ? parseWorldFile(await json(src, meta.world)) : defaultWorldConfig();
   if (world.digitOrder !== tok.digitOrder) {
     throw new TokenizerFormatError(`${WORLD_FILE} writes numbers ${world.digitOrder} first but the tokenizer reads them ${tok.digitOrder} first; the world file does not belong to this model.`);
   }

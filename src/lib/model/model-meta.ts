@@ -14,9 +14,11 @@ export interface ModelMeta {
   /** The adapter's folder, relative to the model folder ("adapter/"), or null for none. */
   adapter: string | null;
   description: string | null;
+  /** The world file (world.json) in the model folder, or null: the default world. */
+  world: string | null;
 }
 
-const FIELDS = ['name', 'generation', 'adapter', 'description'] as const;
+const FIELDS = ['name', 'generation', 'adapter', 'description', 'world'] as const;
 
 /** Validate a parsed psr_model.json; ModelMetaError names the first bad field. */
 export function parseModelMeta(json: unknown): ModelMeta {
@@ -41,10 +43,12 @@ export function parseModelMeta(json: unknown): ModelMeta {
     }
   }
   const adapter = typeof a === 'string' ? (a.endsWith('/') ? a : `${a}/`) : null;
-  return { name: text('name'), generation: g as number, adapter, description: text('description') };
+  const w = o.world;
+  if (w !== undefined && w !== null && (typeof w !== 'string' || !/^[\w.-]+\.json$/.test(w))) bad(`"world" must be null or a JSON file name in the model folder such as "world.json", got ${JSON.stringify(w)}`);
+  return { name: text('name'), generation: g as number, adapter, description: text('description'), world: (w as string | undefined) ?? null };
 }
 
-/** What a folder without psr_model.json is taken to be: M1 when an adapter/ folder is present, else M0. */
-export function defaultModelMeta(hasAdapterFolder: boolean): ModelMeta {
-  return { name: null, generation: hasAdapterFolder ? 1 : 0, adapter: hasAdapterFolder ? 'adapter/' : null, description: null };
+/** What a folder without psr_model.json is taken to be: M1 when an adapter/ folder is present, else M0; its world.json when present. */
+export function defaultModelMeta(hasAdapterFolder: boolean, hasWorldFile: boolean): ModelMeta {
+  return { name: null, generation: hasAdapterFolder ? 1 : 0, adapter: hasAdapterFolder ? 'adapter/' : null, description: null, world: hasWorldFile ? 'world.json' : null };
 }
