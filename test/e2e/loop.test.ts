@@ -100,6 +100,13 @@ describe('run an iteration (CPU backend)', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
     expect((await quality.innerText()).match(/\d+/g)?.map(Number)).toEqual(counts);
     expect(await page.getByTestId('pair-row').count()).toBe(Math.min(n, 50));
+    if (n > 0) {
+      // What training did on its own pairs: shares in [0, 1], in the sentence as percentages.
+      const own = page.getByTestId('own-pairs');
+      const [before, after] = [Number(await own.getAttribute('data-before')), Number(await own.getAttribute('data-after'))];
+      expect(before >= 0 && before <= 1 && after >= 0 && after <= 1).toBe(true);
+      expect(await own.innerText()).toContain(`in ${(100 * after).toFixed(0)} %`);
+    }
 
     // Pairs export: Step-DPO JSONL, one row per pair.
     const exportPairs = page.getByTestId('export-pairs');

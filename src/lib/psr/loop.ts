@@ -14,7 +14,7 @@ import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import type { Problem } from '../math/generator.ts';
 import type { EftExample } from '../math/datasets.ts';
 import { scoreSolution } from '../math/checker.ts';
-import { trainStepDpo, type DpoLogEntry, type StepDpoOptions } from '../train/step-dpo.ts';
+import { trainStepDpo, type DpoLogEntry, type OwnPairsChange, type StepDpoOptions } from '../train/step-dpo.ts';
 import { NonFiniteError, isNamedError } from '../errors.ts';
 import { searchPool } from './search.ts';
 import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from './step-model.ts';
@@ -68,6 +68,8 @@ export interface IterationReport {
   /** Oracle grading of the pairs (metrics only). */
   pairQuality: PairQualitySummary | null;
   dpo: { steps: number; firstLoss: number; lastLoss: number; lastMargin: number; lastRewardAccuracy: number } | null;
+  /** What training did on the iteration's own pairs: M_t vs M_t+1 preferring the chosen step. */
+  ownPairs: OwnPairsChange | null;
   /** Evaluation of the model this iteration produced. */
   evaluation: ModelEvaluation | null;
   /** Set when training stopped (NaN/Inf): the previous adapter was kept. */
@@ -154,7 +156,7 @@ export async function runIterations(
     const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'lora', ctx.quantized ?? null);
     const report: IterationReport = {
       iteration: t, method: settings.method, poolSize: pool.length, pairs: 0, searchStats: null, srlmStats: null,
-      pairQuality: null, dpo: null, evaluation: null, error: null, seconds: 0,
+      pairQuality: null, dpo: null, ownPairs: null, evaluation: null, error: null, seconds: 0,
     };
     let pairs: PreferencePair[] = [];
     try {
@@ -180,9 +182,10 @@ export async function runIterations(
       report.pairs = pairs.length;
       if (pairs.length > 0) {
         emit({ type: 'stage', iteration: t, stage: 'train' });
-        const log = await trainStepDpo(params, ctx.tok, pairs, { ...settings.dpo, seed: settings.seed * 1000 + t }, (entry) =>
+        const { log, ownPairs } = await trainStepDpo(params, ctx.tok, pairs, { ...settings.dpo, seed: settings.seed * 1000 + t }, (entry) =>
           emit({ type: 'train-step', iteration: t, entry }),
         );
+        report.ownPairs = ownPairs;
         const last = log.at(-1)!;
         report.dpo = { steps: log.length, firstLoss: log[0].loss, lastLoss: last.loss, lastMargin: last.margin, lastRewardAccuracy: last.rewardAccuracy };
         adapter = await params.readAdapter();

@@ -118,6 +118,48 @@ function dpoBatch(pairs: EncodedPair[], padId: number): { batch: DpoExample['bat
   return { batch, targets, spanMask };
 }
 
+/** log π(chosen) and log π(rejected) of every pair under `params` as they are (2n: chosen, rejected, …). */
+async function pairLogprobs(params: ModelParams, tok: Tokenizer, encoded: EncodedPair[], maxTokensPerPass: number): Promise<Float32Array> {
+  const out = new Float32Array(encoded.length * 2);
+  for (const pass of splitPasses(encoded.map((_, i) => i), encoded, maxTokensPerPass)) {
+    const { batch, targets, spanMask } = dpoBatch(pass.map((k) => encoded[k]), tok.padId);
+    const ws = new Workspace(params.backend, params, batch.B, batch.T);
+    const lp = await spanLogprobs(ws, batch, targets, spanMask);
+    ws.free();
+    pass.forEach((k, j) => {
+      out[2 * k] = lp[j];
+      out[2 * k + 1] = lp[pass.length + j];
+    });
+  }
+  return out;
+}
+
+/**
+ * What an iteration did on its own training pairs: the share of pairs whose chosen step the model
+ * prefers to the rejected one (log π(chosen | prefix) > log π(rejected | prefix)), and the mean of
+ * that log-ratio, before training (the reference M_t) and after (M_t+1). A small iteration cannot move
+ * a held-out evaluation beyond its noise; this shows whether it learned what it was taught.
+ */
+export interface OwnPairsChange {
+  pairs: number;
+  preferChosenBefore: number;
+  preferChosenAfter: number;
+  meanLogRatioBefore: number;
+  meanLogRatioAfter: number;
+}
+
+function ownPairsChange(before: Float32Array, after: Float32Array): OwnPairsChange {
+  const n = before.length / 2;
+  const share = (lp: Float32Array) => Array.from({ length: n }, (_, k) => (lp[2 * k] > lp[2 * k + 1] ? 1 : 0) as number).reduce((a, b) => a + b, 0) / n;
+  const ratio = (lp: Float32Array) => Array.from({ length: n }, (_, k) => lp[2 * k] - lp[2 * k + 1]).reduce((a, b) => a + b, 0) / n;
+  return { pairs: n, preferChosenBefore: share(before), preferChosenAfter: share(after), meanLogRatioBefore: ratio(before), meanLogRatioAfter: ratio(after) };
+}
+
+export interface StepDpoResult {
+  log: DpoLogEntry[];
+  ownPairs: OwnPairsChange;
+}
+
 /**
  * Train the LoRA adapter of `params` (mode 'lora') with step-DPO on `pairs`. The reference is
  * `params` as they are when this is called.
@@ -128,24 +170,14 @@ export async function trainStepDpo(
   pairs: StepPair[],
   opts: StepDpoOptions,
   onLog?: (e: DpoLogEntry) => void,
-): Promise<DpoLogEntry[]> {
+): Promise<StepDpoResult> {
   if (pairs.length === 0) throw new InvalidInputError('step-DPO: no preference pairs to train on; the search produced none.');
   if (params.mode !== 'lora') throw new InvalidInputError("step-DPO trains LoRA only: create the policy with mode 'lora'.");
   const be = params.backend;
   const encoded = pairs.map((p) => encodePair(tok, p));
   const P = opts.pairsPerBatch;
   // Reference log-probs, once, before any update: the model at the start of the iteration.
-  const ref = new Float32Array(encoded.length * 2);
-  for (const pass of splitPasses(encoded.map((_, i) => i), encoded, opts.maxTokensPerPass)) {
-    const { batch, targets, spanMask } = dpoBatch(pass.map((k) => encoded[k]), tok.padId);
-    const ws = new Workspace(be, params, batch.B, batch.T);
-    const lp = await spanLogprobs(ws, batch, targets, spanMask);
-    ws.free();
-    pass.forEach((k, j) => {
-      ref[2 * k] = lp[j];
-      ref[2 * k + 1] = lp[pass.length + j];
-    });
-  }
+  const ref = await pairLogprobs(params, tok, encoded, opts.maxTokensPerPass);
   const rng = createRng(opts.seed).fork('step-dpo');
   const batchesPerEpoch = Math.ceil(encoded.length / P);
   const totalSteps = batchesPerEpoch * opts.epochs;
@@ -205,5 +237,5 @@ export async function trainStepDpo(
     opt.free();
     ws?.free();
   }
-  return log;
+  return { log, ownPairs: ownPairsChange(ref, await pairLogprobs(params, tok, encoded, opts.maxTokensPerPass)) };
 }

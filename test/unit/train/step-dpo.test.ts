@@ -41,8 +41,14 @@ const pairs: StepPair[] = generateProblems(world, { seed: 4, count: 6, difficult
 describe('trainStepDpo', () => {
   it('lowers the loss from log 2 and separates chosen from rejected; the base is frozen', async () => {
     const { params, weights } = micro();
-    const log = await trainStepDpo(params, tok, pairs, { ...DEFAULT_STEP_DPO, lr: 1e-2, epochs: 8, pairsPerBatch: 3, seed: 1 });
+    const { log, ownPairs } = await trainStepDpo(params, tok, pairs, { ...DEFAULT_STEP_DPO, lr: 1e-2, epochs: 8, pairsPerBatch: 3, seed: 1 });
     expect(log).toHaveLength(16);
+    // On its own pairs the trained model prefers the chosen step more often and more strongly than the
+    // reference did (in absolute terms: a pair the reference strongly got wrong may stay wrong, while
+    // the DPO reward, measured against the reference, is already right).
+    expect(ownPairs.pairs).toBe(pairs.length);
+    expect(ownPairs.preferChosenAfter).toBeGreaterThan(ownPairs.preferChosenBefore);
+    expect(ownPairs.meanLogRatioAfter).toBeGreaterThan(ownPairs.meanLogRatioBefore + 1);
     expect(log[0].loss).toBeCloseTo(Math.log(2), 5);
     expect(log.at(-1)!.loss).toBeLessThan(0.6);
     expect(log.at(-1)!.margin).toBeGreaterThan(0);
@@ -82,8 +88,8 @@ describe('trainStepDpo', () => {
     const whole = micro();
     const split = micro();
     const opts = { ...DEFAULT_STEP_DPO, lr: 1e-2, epochs: 2, pairsPerBatch: 6, seed: 1 };
-    const a = await trainStepDpo(whole.params, tok, pairs, opts);
-    const b = await trainStepDpo(split.params, tok, pairs, { ...opts, maxTokensPerPass: 2 * 2 * 128 });
+    const a = (await trainStepDpo(whole.params, tok, pairs, opts)).log;
+    const b = (await trainStepDpo(split.params, tok, pairs, { ...opts, maxTokensPerPass: 2 * 2 * 128 })).log;
     expect(b.map((e) => e.loss)).toEqual(a.map((e) => expect.closeTo(e.loss, 5)));
     expect(b.map((e) => e.gradNorm)).toEqual(a.map((e) => expect.closeTo(e.gradNorm, 4)));
     const [la, lb] = [await whole.params.readAdapter(), await split.params.readAdapter()];
