@@ -44,7 +44,7 @@ export const runCommand: Command = {
     const m = await loadModelDir(flags.model as string, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     // The iterations are numbered 1 … K here whatever the model's generation (M1 → M_{K+1}).
     const world = await worldForModel(flags, m, io);
-    const plan = planLoop(s, { firstIteration: 1, iterations: s.iterations, world });
+    const plan = planLoop(s, { firstIteration: 1, iterations: s.iterations, world, frontier: m.meta.frontier });
     const start = startAdapter(m.config, s, m.adapter);
     const events: string[] = [];
     const opened = await openBackend(s.backend);
@@ -68,7 +68,7 @@ export const runCommand: Command = {
       });
       const metrics = {
         method: s.method, judge: s.judge, iterations: s.iterations, problems: s.problems,
-        pool_sizes: plan.loop.pools.map((p) => p.length), seed: s.seed, dataset_seed: s.datasetSeed,
+        pool_sizes: plan.loop.pools.map((p) => p.length), pool_difficulties: plan.poolDifficulties ?? 'all', seed: s.seed, dataset_seed: s.datasetSeed,
         settings: s, backend: opened.name, search: plan.loop.search, dpo: plan.loop.dpo,
         eval_problems: plan.eval.test.length, eval_pairs: plan.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,

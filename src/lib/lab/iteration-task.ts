@@ -17,6 +17,8 @@ export interface IterationInput {
   ctx: Omit<LoopContext, 'eval'>;
   /** The math world the model was trained on (its pools and evaluation sets come from it). */
   world: WorldConfig;
+  /** The model's frontier (psr_model.json): the default pools are drawn around it. */
+  frontier: [number, number] | null;
   /** The adapter of M_t (the iteration's start and DPO reference). */
   adapter: LoraAdapter;
   generation: number;
@@ -34,7 +36,7 @@ const FORWARDED_SEARCH = new Set(['problem-start', 'accept', 'rollback', 'pair',
 export async function runOneIteration(input: IterationInput): Promise<{ outcome: IterationOutcome; adapter: LoraAdapter; pairs: PreferencePair[] }> {
   const { settings: s, generation: t } = input;
   const t0 = performance.now();
-  const plan = planLoop(s, { firstIteration: t, iterations: 1, world: input.world });
+  const plan = planLoop(s, { firstIteration: t, iterations: 1, world: input.world, frontier: input.frontier });
   const ctx: LoopContext = { ...input.ctx, eval: plan.eval };
   let before = input.cachedBefore;
   if (before) input.onEvent({ type: 'evaluation', iteration: 0, model: `M${t}`, result: before });

@@ -207,6 +207,7 @@ export class ModelLab {
         ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: keepQuantized(l.backend, l.model.quantized), tok: l.model.tok },
         adapter: l.adapter,
         world: l.model.world,
+        frontier: l.model.meta.frontier,
         generation: t,
         settings,
         cachedBefore: this.evalCache?.key === key ? this.evalCache.result : null,

@@ -21,6 +21,8 @@ export const MAX_POOLS = 32;
 
 export interface LoopPlan {
   eval: { test: Problem[]; eftTest: EftExample[] };
+  /** The levels the pools were drawn from, a repeated level weighing more (null: every level). */
+  poolDifficulties: number[] | null;
   /** Everything runIterations needs besides the model: pools, method, search, SRLM, DPO, seed. */
   loop: LoopSettings;
 }
@@ -28,6 +30,20 @@ export interface LoopPlan {
 /** Problems searched by iteration k (1-based): k × problems when the pools grow, else problems. */
 export function poolSize(s: Pick<RunSettings, 'problems' | 'poolGrowth'>, k: number): number {
   return s.poolGrowth === 'linear' ? s.problems * k : s.problems;
+}
+
+/**
+ * The default pool mix around a frontier [lo, hi]: a quarter at lo − 1, half across lo … hi, a quarter
+ * at hi + 1 (clipped to the world's levels); as a list with repeats, which weight the levels.
+ */
+export function frontierMix(frontier: readonly [number, number], levels: number): number[] {
+  const [lo, hi] = frontier;
+  const middle = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  // Repeat the middle so that it is half of the list, whatever its width.
+  const mid = [...middle, ...middle];
+  const below = lo > 1 ? Array(middle.length).fill(lo - 1) : [];
+  const above = hi < levels ? Array(middle.length).fill(hi + 1) : [];
+  return [...below, ...mid, ...above].sort((a, b) => a - b);
 }
 
 /** `n` items spread evenly over `xs` (all of them when n ≥ |xs|): every difficulty stays represented. */
@@ -41,7 +57,10 @@ export function evenSpread<T>(xs: readonly T[], n: number): T[] {
  * t; M0 searches pool 1). Pools 1 … last are drawn in one build so that pool t is the same whichever iteration a run
  * starts at; the held-out sets are those of the dataset seed, whatever the pools.
  */
-export function planLoop(s: RunSettings, opts: { firstIteration: number; iterations: number; world?: WorldConfig }): LoopPlan {
+export function planLoop(
+  s: RunSettings,
+  opts: { firstIteration: number; iterations: number; world?: WorldConfig; frontier?: [number, number] | null },
+): LoopPlan {
   const first = opts.firstIteration;
   // A model without a generation (M0, a base without an adapter) searches pool 1 like M1.
   const firstPool = Math.max(1, first);
@@ -54,17 +73,19 @@ export function planLoop(s: RunSettings, opts: { firstIteration: number; iterati
   if (beyond.length > 0) {
     throw new SettingsError(`${SETTINGS.difficulties.label}: level ${beyond.join(', ')} is not in the model's world, which has levels 1 to ${world.difficulties.length}.`, 'difficulties');
   }
+  // Empty: the mix around the model's frontier when it has one (psr_model.json), else every level.
+  const poolDifficulties = s.difficulties.length > 0 ? s.difficulties : opts.frontier ? frontierMix(opts.frontier, world.difficulties.length) : null;
   const data = buildDatasets(world, {
     seed: s.datasetSeed,
     ...DEFAULT_DATASET_OPTIONS,
     iftCount: 0,
     eftCount: 0,
     poolSizes: Array.from({ length: last }, (_, i) => poolSize(s, i + 1)),
-    // Empty: every level of the world.
-    poolDifficulties: s.difficulties.length > 0 ? s.difficulties : undefined,
+    poolDifficulties: poolDifficulties ?? undefined,
   });
   return {
     eval: { test: evenSpread(data.test, s.evalProblems), eftTest: evenSpread(data.eftTest, s.evalPairs) },
+    poolDifficulties,
     loop: {
       method: s.method,
       judge: s.judge,

@@ -156,7 +156,7 @@ export const SETTINGS = {
   },
   difficulties: {
     kind: 'intList', label: 'Pool difficulties', flag: 'difficulties', default: [], min: 1, max: 12,
-    help: 'Difficulty levels of the iteration problems, spread evenly: all levels of the model\'s world, or e.g. 2-4 for its frontier.',
+    help: 'Difficulty levels of the iteration problems, spread evenly (a repeated level weighs more): by default a quarter below, half at and a quarter above the model\'s frontier (psr_model.json), or every level when it has none.',
   },
   // ---- evaluation -------------------------------------------------------------------------------------
   evalProblems: {

@@ -37,7 +37,7 @@ function fail(key: SettingKey, value: unknown, style: NameStyle): never {
   throw new SettingsError(`${settingName(key, style)} must be ${rangeText(key)}; got ${shown}.`, key);
 }
 
-/** The value if it fits the setting's row; SettingsError otherwise. Lists come back sorted and deduplicated. */
+/** The value if it fits the setting's row; SettingsError otherwise. Lists come back sorted (repeats weight a level); subsets in table order. */
 export function checkSetting<K extends SettingKey>(key: K, value: unknown, style: NameStyle = 'label'): RunSettings[K] {
   const s: Setting = SETTINGS[key];
   const num = typeof value === 'number' && Number.isFinite(value);
@@ -57,7 +57,7 @@ export function checkSetting<K extends SettingKey>(key: K, value: unknown, style
       if (!Array.isArray(value)) fail(key, value, style);
       const xs = value as unknown[];
       if (xs.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < s.min || x > s.max)) fail(key, value, style);
-      return [...new Set(xs as number[])].sort((a, b) => a - b) as RunSettings[K];
+      return [...(xs as number[])].sort((a, b) => a - b) as RunSettings[K];
     }
     case 'subset': {
       if (!Array.isArray(value) || value.length === 0) fail(key, value, style);

@@ -12,9 +12,11 @@ import { microModelDir } from '../engine/micro-model-dir.ts';
 describe('parseModelMeta', () => {
   it('reads generation, adapter folder, name and description', () => {
     expect(parseModelMeta({ name: 'psr-tiny', generation: 1, adapter: null, description: 'M1' })).toEqual({
-      name: 'psr-tiny', generation: 1, adapter: null, description: 'M1', world: null,
+      name: 'psr-tiny', generation: 1, adapter: null, description: 'M1', world: null, frontier: null,
     });
     expect(parseModelMeta({ generation: 1, world: 'world.json' }).world).toBe('world.json');
+    expect(parseModelMeta({ generation: 1, frontier: [2, 3] }).frontier).toEqual([2, 3]);
+    expect(() => parseModelMeta({ generation: 1, frontier: [3, 2] })).toThrow(/"frontier" must be null or \[lo, hi\]/);
     expect(() => parseModelMeta({ generation: 1, world: '../w.json' })).toThrow(/"world" must be null or a JSON file name/);
     expect(parseModelMeta({ generation: 3, adapter: 'adapters/psr-M3' })).toMatchObject({ generation: 3, adapter: 'adapters/psr-M3/', name: null });
     expect(defaultModelMeta(true, true)).toMatchObject({ generation: 1, adapter: 'adapter/', world: 'world.json' });
@@ -65,7 +67,7 @@ describe('the loader reads psr_model.json', () => {
 
   it('the shipped model\'s psr_model.json is valid', async () => {
     const m = await loadModelDir(join(__dirname, '../../../public/models/psr-tiny'));
-    expect(m.meta).toMatchObject({ name: 'psr-tiny', generation: 1, adapter: null, world: 'world.json' });
+    expect(m.meta).toMatchObject({ name: 'psr-tiny', generation: 1, adapter: null, world: 'world.json', frontier: [2, 2] });
     expect(m.world.difficulties).toHaveLength(6);
   });
 });

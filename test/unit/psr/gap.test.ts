@@ -118,3 +118,22 @@ describe('psr gap', () => {
     }
   });
 });
+
+describe('pools around the frontier', () => {
+  it('a quarter below, half at, a quarter above the frontier, clipped to the world', async () => {
+    const { frontierMix, planLoop } = await import('../../../src/lib/psr/plan.ts');
+    const { presetSettings } = await import('../../../src/lib/settings/table.ts');
+    expect(frontierMix([3, 3], 6)).toEqual([2, 3, 3, 4]);
+    expect(frontierMix([2, 3], 6)).toEqual([1, 1, 2, 2, 3, 3, 4, 4]);
+    expect(frontierMix([1, 1], 6)).toEqual([1, 1, 2]);
+    expect(frontierMix([6, 6], 6)).toEqual([5, 6, 6]);
+    const s = { ...presetSettings('demo'), problems: 40 };
+    const plan = planLoop(s, { firstIteration: 1, iterations: 1, frontier: [3, 3] });
+    expect(plan.poolDifficulties).toEqual([2, 3, 3, 4]);
+    const count = (d: number) => plan.loop.pools[0].filter((p) => p.difficulty === d).length;
+    expect([count(2), count(3), count(4)]).toEqual([10, 20, 10]);
+    // An explicit setting wins over the frontier; without either, every level.
+    expect(planLoop({ ...s, difficulties: [5] }, { firstIteration: 1, iterations: 1, frontier: [3, 3] }).poolDifficulties).toEqual([5]);
+    expect(planLoop(s, { firstIteration: 1, iterations: 1 }).poolDifficulties).toBeNull();
+  });
+});

@@ -95,7 +95,7 @@ describe('one validator', () => {
   });
 
   it('lists and subsets', () => {
-    expect(checkSetting('difficulties', [4, 2, 2, 3])).toEqual([2, 3, 4]);
+    expect(checkSetting('difficulties', [4, 2, 2, 3])).toEqual([2, 2, 3, 4]); // a repeat weighs a level
     expect(checkSetting('difficulties', [])).toEqual([]); // every level of the world
     expect(() => checkSetting('difficulties', [0, 1])).toThrow(/Pool difficulties must be all, or whole numbers from 1 to 12/);
     expect(() => checkSetting('difficulties', 3)).toThrow(SettingsError);
