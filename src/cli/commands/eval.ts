@@ -19,7 +19,7 @@ import { SettingsError, UsageError } from '../../lib/errors.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks', 'seed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks', 'seed', 'backend'];
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -45,7 +45,7 @@ export const evalCommand: Command = {
     const nSelect = intFlag(flags, 'select', 0, DEFAULT_DATASET_OPTIONS.testCount, 0);
     if (nSelect > 0 && format !== 'steps') throw new UsageError('--select needs the Step-n format (a model after the cold start); drop --format plain.');
     // Test-time selection searches with the loop's settings (the settings table's).
-    const selection = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
+    const selection = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     const world = await worldForModel(flags, m, io);
     const all = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });

@@ -21,7 +21,7 @@ import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { bootstrapMean, formatInterval, type Interval } from '../../lib/psr/intervals.ts';
 import { SettingsError, UsageError } from '../../lib/errors.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['difficulties', 'w', 'temperature', 'topP', 'tieThreshold', 'judgeOrder', 'maxSteps', 'maxRollbacks', 'seed', 'datasetSeed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['difficulties', 'w', 'temperature', 'topP', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxSteps', 'maxRollbacks', 'seed', 'datasetSeed', 'backend'];
 
 interface GapTable {
   place: 'first-wrong' | 'reference';
@@ -39,14 +39,14 @@ function table(rounds: GapRound[], place: GapTable['place'], seed: number): GapT
 }
 
 function tableMarkdown(t: GapTable): string {
-  const head = '| difficulty | problems | rounds | validShare | anyValidShare | mixed rounds | judgeValidPick | randomValidPick | pairSignal |';
+  const head = '| difficulty | problems | rounds | validShare | anyValidShare | mixed rounds | judgeValidPick | randomValidPick | pairSignal | kept pairs | keptPairSignal |';
   const row = (name: string, m: GapMetrics) =>
-    `| ${name} | ${m.problems} | ${m.rounds} | ${formatInterval(m.validShare)} | ${formatInterval(m.anyValidShare)} | ${m.mixedRounds} | ${formatInterval(m.judgeValidPick)} | ${formatInterval(m.randomValidPick)} | ${formatInterval(m.pairSignal)} |`;
+    `| ${name} | ${m.problems} | ${m.rounds} | ${formatInterval(m.validShare)} | ${formatInterval(m.anyValidShare)} | ${m.mixedRounds} | ${formatInterval(m.judgeValidPick)} | ${formatInterval(m.randomValidPick)} | ${formatInterval(m.pairSignal)} | ${m.keptPairs} | ${formatInterval(m.keptPairSignal)} |`;
   return [
     `${t.place === 'first-wrong' ? "At greedy's first wrong step" : 'At every step of the reference solution'}:`,
     '',
     head,
-    '| --- | ---: | ---: | --- | --- | ---: | --- | --- | --- |',
+    '| --- | ---: | ---: | --- | --- | ---: | --- | --- | --- | ---: | --- |',
     ...Object.entries(t.byDifficulty).map(([d, m]) => row(d, m)),
     row('all', t.overall),
   ].join('\n') + '\n';
@@ -78,7 +78,7 @@ export const gapCommand: Command = {
     // The held-out test problems of the dataset seed (the standard evaluation set), N per difficulty.
     const data = buildDatasets(world, { seed: s.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
     const problems: Problem[] = levels.flatMap((d) => data.test.filter((p) => p.difficulty === d).slice(0, perDifficulty));
-    const search = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
+    const search = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
     const opened = await openBackend(s.backend);
     io.err(`backend: ${opened.name} (${opened.reason}); ${problems.length} held-out problems at difficulties ${levels.join(', ')}\n`);
     const t0 = performance.now();

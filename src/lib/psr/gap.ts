@@ -9,12 +9,13 @@
 //                    invalid (an all-tie round counts as a uniform pick among the distinct candidates)
 //   randomValidPick  a uniform pick among the w samples is valid, over the same rounds
 //   pairSignal       (best valid & worst invalid) − (best invalid & worst valid), over rounds with a pair
+//   keptPairSignal   the same over the pairs the pair filter (pairMargin) keeps
 import type { Problem } from '../math/generator.ts';
 import { checkStep, scoreSolution } from '../math/checker.ts';
 import { createRng } from '../math/rng.ts';
 import type { SearchSettings } from './search-config.ts';
 import type { StepModel } from './step-model.ts';
-import { judgeCandidates, mergeCandidates, pickBestWorst, scoreWins } from './step-scoring.ts';
+import { judgeCandidates, mergeCandidates, pairPassesFilter, pickBestWorst, scoreWins } from './step-scoring.ts';
 import { ContextFullError } from '../errors.ts';
 import { bootstrapMean, type Interval } from './intervals.ts';
 
@@ -37,6 +38,8 @@ export interface GapRound {
   worstValid: boolean | null;
   /** All candidates tied: the expected validity of a uniform pick among the distinct candidates. */
   tiePickValid: number | null;
+  /** The (best, worst) pair passes the pair filter (null: no pair). */
+  pairKept: boolean | null;
 }
 
 /** Sample w candidates at `prefix`, judge them like the loop, grade them with the oracle afterwards. */
@@ -63,7 +66,7 @@ export async function measureRound(
     validSamples: candidates.reduce((n, c, i) => n + (valid[i] ? c.count : 0), 0),
     distinctValid: valid.filter((v) => v).length, distinctInvalid: valid.filter((v) => !v).length,
   };
-  if (candidates.length < 2) return { ...base, bestValid: null, worstValid: null, tiePickValid: null };
+  if (candidates.length < 2) return { ...base, bestValid: null, worstValid: null, tiePickValid: null, pairKept: null };
   let judgments;
   try {
     judgments = await judgeCandidates(model, problem.question, prefix, candidates, settings.judgeOrder, rng.fork('order'));
@@ -72,8 +75,9 @@ export async function measureRound(
     throw e;
   }
   const pick = pickBestWorst(scoreWins(candidates.length, judgments, settings.tieThreshold), rng.fork('ties'));
-  if (!pick) return { ...base, bestValid: null, worstValid: null, tiePickValid: base.distinctValid / candidates.length };
-  return { ...base, bestValid: valid[pick.best], worstValid: valid[pick.worst], tiePickValid: null };
+  if (!pick) return { ...base, bestValid: null, worstValid: null, tiePickValid: base.distinctValid / candidates.length, pairKept: null };
+  const pairKept = pairPassesFilter(judgments, pick.best, pick.worst, settings.pairMargin);
+  return { ...base, bestValid: valid[pick.best], worstValid: valid[pick.worst], tiePickValid: null, pairKept };
 }
 
 /** The prefix where greedy first goes wrong (all earlier steps valid), or null when greedy solved it. */
@@ -97,9 +101,14 @@ export interface GapMetrics {
   /** Over rounds with a (best, worst) pair. */
   pairRounds: number;
   pairSignal: Interval;
+  /** Over the pairs the pair filter keeps. */
+  keptPairs: number;
+  keptPairSignal: Interval;
 }
 
 const mixed = (r: GapRound) => r.distinctValid > 0 && r.distinctInvalid > 0;
+/** +1 right-ordered, −1 inverted, 0 both valid or both invalid. */
+const signal = (r: GapRound) => (r.bestValid && !r.worstValid ? 1 : 0) - (!r.bestValid && r.worstValid ? 1 : 0);
 
 /** The metrics of a set of rounds, each with a 95 % bootstrap interval over problems. */
 export function gapMetrics(rounds: readonly GapRound[], seed = 1): GapMetrics {
@@ -119,6 +128,8 @@ export function gapMetrics(rounds: readonly GapRound[], seed = 1): GapMetrics {
     judgeValidPick: ratio((r) => (mixed(r) ? [judged(r), 1] : [0, 0]), 'judge'),
     randomValidPick: ratio((r) => (mixed(r) ? [r.validSamples / r.samples, 1] : [0, 0]), 'random'),
     pairRounds: rounds.filter((r) => r.bestValid !== null).length,
-    pairSignal: ratio((r) => (r.bestValid === null ? [0, 0] : [(r.bestValid && !r.worstValid ? 1 : 0) - (!r.bestValid && r.worstValid ? 1 : 0), 1]), 'signal'),
+    pairSignal: ratio((r) => (r.bestValid === null ? [0, 0] : [signal(r), 1]), 'signal'),
+    keptPairs: rounds.filter((r) => r.pairKept === true).length,
+    keptPairSignal: ratio((r) => (r.pairKept === true ? [signal(r), 1] : [0, 0]), 'kept-signal'),
   };
 }

@@ -92,7 +92,7 @@ export function planLoop(
       firstIteration: first,
       pools: data.pools.slice(firstPool - 1, last),
       search: {
-        w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold,
+        w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin,
         judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: first,
       },
       srlm: { ...DEFAULT_SRLM_SETTINGS, n: s.srlmSamples, temperature: s.temperature, topP: s.topP },

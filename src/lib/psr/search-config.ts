@@ -19,6 +19,11 @@ export interface SearchSettings {
   /** A verdict with |P(A wins) − 0.5| ≤ this is a tie: half a win to each candidate. */
   tieThreshold: number;
   /**
+   * Pair filter: keep the (best, worst) pair only when the judge put best over worst in both orders
+   * (with 'both') and |P − 0.5| > this. 0 keeps every pair. The best step is appended either way.
+   */
+  pairMargin: number;
+  /**
    * 'both': every distinct pair is judged in both A/B orders and the verdict is the mean
    * P(first wins) over the two (position-debiased). 'random': one order per pair, chosen by the
    * seeded rng (half the judge cost).
@@ -39,6 +44,7 @@ export const DEFAULT_SEARCH_SETTINGS: Readonly<SearchSettings> = Object.freeze({
   topP: SETTINGS.topP.default,
   maxSteps: SETTINGS.maxSteps.default,
   tieThreshold: SETTINGS.tieThreshold.default,
+  pairMargin: SETTINGS.pairMargin.default,
   judgeOrder: SETTINGS.judgeOrder.default,
   maxRollbacks: SETTINGS.maxRollbacks.default,
   iteration: 1,

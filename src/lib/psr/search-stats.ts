@@ -25,6 +25,8 @@ export interface ProblemResult {
   allIdentical: number;
   /** Rounds accepted on a tie because the rollback cap was reached. */
   tiedAccepts: number;
+  /** Rounds whose pair the pair filter (pairMargin) left out; their best step was kept. */
+  filteredPairs: number;
 }
 
 export interface SearchStats {
@@ -39,6 +41,7 @@ export interface SearchStats {
   rollbacks: number;
   allIdentical: number;
   tiedAccepts: number;
+  filteredPairs: number;
   /** Problems that reached a final step. */
   finished: number;
   /** Problems stopped because the context was full. */
@@ -64,6 +67,7 @@ export function summarizeResults(results: readonly ProblemResult[]): SearchStats
     rollbacks: sum((r) => r.rollbacks),
     allIdentical: sum((r) => r.allIdentical),
     tiedAccepts: sum((r) => r.tiedAccepts),
+    filteredPairs: sum((r) => r.filteredPairs),
     finished: sum((r) => (r.finished ? 1 : 0)),
     contextFull: sum((r) => (r.stop === 'context-full' ? 1 : 0)),
     acceptedSteps,

@@ -20,7 +20,7 @@ import type { SearchEvent, SearchEventListener } from './events.ts';
 import type { PreferencePair } from './pairs.ts';
 import { validatePool, type SearchProblem, type SearchSettings } from './search-config.ts';
 import { summarizeResults, type ProblemResult, type SearchStats, type StopReason } from './search-stats.ts';
-import { judgeCandidates, mergeCandidates, pickBestWorst, scoreWins } from './step-scoring.ts';
+import { judgeCandidates, mergeCandidates, pairPassesFilter, pickBestWorst, scoreWins } from './step-scoring.ts';
 import type { SampledStep, StepModel } from './step-model.ts';
 
 export interface SearchOptions {
@@ -73,7 +73,7 @@ export async function searchProblem(
   const where = (step: number) => `at step ${step} of problem ${problemId}`;
   const root = createRng(seed).fork(`problem:${problemId}`);
   const accepted: Accepted[] = [];
-  const counts = { rounds: 0, roundsWithPair: 0, rollbacks: 0, droppedPairs: 0, allIdentical: 0, tiedAccepts: 0 };
+  const counts = { rounds: 0, roundsWithPair: 0, rollbacks: 0, droppedPairs: 0, allIdentical: 0, tiedAccepts: 0, filteredPairs: 0 };
   let stop: StopReason;
   emit({ type: 'problem-start', index: position.index, total: position.total, problemId, question });
 
@@ -160,6 +160,12 @@ export async function searchProblem(
 
     const best = candidates[pick.best];
     const worst = candidates[pick.worst];
+    if (!pairPassesFilter(judgments, pick.best, pick.worst, settings.pairMargin)) {
+      // The judge was not sure enough of best over worst: keep the step, not the pair.
+      counts.filteredPairs++;
+      accept(best.text, best.final, null, 'best');
+      continue;
+    }
     const pair: PreferencePair = {
       problemId,
       question,

@@ -90,6 +90,22 @@ export function scoreWins(k: number, judgments: readonly PairJudgment[], tieThre
   return wins;
 }
 
+/**
+ * Whether the judgment of best against worst passes the pair filter: with margin 0 every pair does;
+ * otherwise best must win in every order judged and P(best beats worst) − 0.5 must exceed the margin.
+ */
+export function pairPassesFilter(judgments: readonly PairJudgment[], best: number, worst: number, margin: number): boolean {
+  if (margin <= 0) return true;
+  const j = judgments.find((x) => (x.a === best && x.b === worst) || (x.a === worst && x.b === best));
+  if (!j) return false;
+  const flip = j.a !== best; // the judgment is of worst (as a) against best
+  const pBest = flip ? 1 - j.pA : j.pA;
+  // Forward order: A = j.a; swapped order: A = j.b. Best wins forward when (A is best) == (pA > 0.5).
+  const forwardOk = j.pAForward === null || (flip ? j.pAForward < 0.5 : j.pAForward > 0.5);
+  const swappedOk = j.pASwapped === null || (flip ? j.pASwapped > 0.5 : j.pASwapped < 0.5);
+  return forwardOk && swappedOk && pBest - 0.5 > margin;
+}
+
 /** Best (max wins) and worst (min wins), ties broken by `rng`; null when every score is equal. */
 export function pickBestWorst(scores: readonly number[], rng: Rng): { best: number; worst: number } | null {
   const max = Math.max(...scores);

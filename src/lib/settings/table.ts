@@ -90,6 +90,10 @@ export const SETTINGS = {
     kind: 'number', label: 'Tie threshold', flag: 'tie-threshold', default: 1e-9, min: 0, max: 0.5, step: 0.01,
     help: 'A pairwise verdict P(A wins) within this distance of 0.5 counts as a tie: half a win each.',
   },
+  pairMargin: {
+    kind: 'number', label: 'Pair filter margin', flag: 'pair-margin', default: 0, min: 0, max: 0.49, step: 0.05,
+    help: 'Keep a (best, worst) pair only when the judge put best over worst in both orders and |P − 0.5| exceeds this; 0 keeps every pair (the best step is appended either way).',
+  },
   maxRollbacks: {
     kind: 'int', label: 'Rollbacks per problem', flag: 'max-rollbacks', default: 5, min: 0, max: 100,
     help: 'When all candidates tie the search drops the previous step; after this many it accepts a tied candidate.',
@@ -214,7 +218,7 @@ export function presetSettings(preset: Preset = 'default'): RunSettings {
 }
 
 /** The settings of one watched search (the page's "Watch the search" and EngineApi.searchOneProblem). */
-export const SEARCH_KEYS = ['w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks', 'seed'] as const satisfies readonly SettingKey[];
+export const SEARCH_KEYS = ['w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks', 'seed'] as const satisfies readonly SettingKey[];
 
 /**
  * The settings one app iteration takes (EngineApi.runIteration). Not here: the CLI's own (method,
@@ -222,7 +226,7 @@ export const SEARCH_KEYS = ['w', 'temperature', 'topP', 'maxSteps', 'tieThreshol
  * fresh adapter, made with the defaults when a model ships without one).
  */
 export const ITERATION_KEYS = [
-  'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'judgeOrder', 'maxRollbacks',
+  'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks',
   'beta', 'nllWeight', 'lr', 'epochs', 'pairsPerStep',
   'problems', 'poolGrowth', 'difficulties', 'evalProblems', 'evalPairs', 'seed', 'datasetSeed',
 ] as const satisfies readonly SettingKey[];

@@ -137,3 +137,39 @@ describe('pools around the frontier', () => {
     expect(planLoop(s, { firstIteration: 1, iterations: 1 }).poolDifficulties).toBeNull();
   });
 });
+
+describe('the pair filter', () => {
+  it('keeps a pair only when best beat worst in both orders by more than the margin', async () => {
+    const { pairPassesFilter } = await import('../../../src/lib/psr/step-scoring.ts');
+    const j = (a: number, b: number, fwd: number, swp: number) => ({ a, b, pA: (fwd + 1 - swp) / 2, pAForward: fwd, pASwapped: swp });
+    const sure = [j(0, 1, 0.9, 0.1)]; // 0 beats 1 in both orders, P = 0.9
+    expect(pairPassesFilter(sure, 0, 1, 0.3)).toBe(true);
+    expect(pairPassesFilter(sure, 0, 1, 0.45)).toBe(false); // margin not reached
+    const disagree = [j(0, 1, 0.9, 0.7)]; // forward: 0 wins; swapped: A = 1 wins too — position bias
+    expect(pairPassesFilter(disagree, 0, 1, 0.05)).toBe(false);
+    expect(pairPassesFilter(disagree, 0, 1, 0)).toBe(true); // margin 0: every pair
+    const flipped = [j(1, 0, 0.2, 0.8)]; // judged as (1, 0): 0 (best) wins in both orders
+    expect(pairPassesFilter(flipped, 0, 1, 0.2)).toBe(true);
+  });
+
+  it('the search keeps the step but not an unsure pair, and counts it; gap reports the kept pairs', async () => {
+    const { searchProblem } = await import('../../../src/lib/psr/search.ts');
+    const p = problems[0];
+    // A judge that barely prefers valid steps (P 0.55): the pairs fail a 0.2 margin.
+    const weak = (a: string, b: string, item: { question: string; previousSteps: string[] }) => 0.5 + (byValidity(true)(a, b, item) - 0.5) / 8;
+    const model = new ScriptedModel((q, step, _c, prev) => {
+      const x = problems.find((y) => y.question === q)!;
+      const ref = x.steps[prev.length] ?? x.steps.at(-1)!;
+      return [ref, wrong(ref), wrong(ref), wrong(wrong(ref))];
+    }, weak as never);
+    const open = await searchProblem(model, p, searchSettings({ w: 4 }), 1);
+    const filtered = await searchProblem(model, p, searchSettings({ w: 4, pairMargin: 0.2 }), 1);
+    expect(open.pairs.length).toBeGreaterThan(0);
+    expect(filtered.pairs).toHaveLength(0);
+    expect(filtered.filteredPairs).toBe(open.pairs.length);
+    expect(filtered.steps).toEqual(open.steps); // the same best steps were appended
+    const m = gapMetrics([(await measureRound(model, p, [], 'reference', searchSettings({ w: 4, pairMargin: 0.2 }), 'x'))!]);
+    expect(m.pairRounds).toBe(1);
+    expect(m.keptPairs).toBe(0);
+  });
+});

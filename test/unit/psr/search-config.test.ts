@@ -10,7 +10,7 @@ import { ScriptedModel, rankJudge } from './fake-model.ts';
 
 describe('search settings', () => {
   it('defaults are the paper\'s: w 6, temperature 0.5, top-p 0.95, 20 steps, both orders', () => {
-    expect(searchSettings()).toEqual({ w: 6, temperature: 0.5, topP: 0.95, maxSteps: 20, tieThreshold: 1e-9, judgeOrder: 'both', maxRollbacks: 5, iteration: 1 });
+    expect(searchSettings()).toEqual({ w: 6, temperature: 0.5, topP: 0.95, maxSteps: 20, tieThreshold: 1e-9, pairMargin: 0, judgeOrder: 'both', maxRollbacks: 5, iteration: 1 });
     expect(Object.isFrozen(DEFAULT_SEARCH_SETTINGS)).toBe(true);
   });
 

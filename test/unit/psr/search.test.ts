@@ -309,6 +309,7 @@ describe('searchPool', () => {
       rollbacks: 0,
       allIdentical: 1,
       tiedAccepts: 0,
+      filteredPairs: 0,
       finished: 2,
       contextFull: 0,
       acceptedSteps: 3,
