@@ -35,5 +35,5 @@ describe('train-base --snapshots and learning-curve', () => {
     const points = JSON.parse(curve.stdout).points as { tokens: number | null; problems: number; accuracy: number }[];
     expect(points.map((p) => p.tokens)).toEqual([16384, 32768, null]);
     expect(points.every((p) => p.problems === 6 && p.accuracy >= 0 && p.accuracy <= 1)).toBe(true);
-  });
+  }, 120_000);
 });

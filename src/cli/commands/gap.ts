@@ -16,7 +16,7 @@ import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.
 import type { Problem } from '../../lib/math/generator.ts';
 import { solveGreedy } from '../../lib/psr/evaluate.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
-import { firstWrongPrefix, gapMetrics, measureRound, type GapMetrics, type GapRound } from '../../lib/psr/gap.ts';
+import { firstWrongPrefix, gapMetrics, measureRound, sweepRounds, type GapMetrics, type GapRound, type SweepRow } from '../../lib/psr/gap.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { bootstrapMean, formatInterval, type Interval } from '../../lib/psr/intervals.ts';
 import { SettingsError, UsageError } from '../../lib/errors.ts';
@@ -52,10 +52,24 @@ function tableMarkdown(t: GapTable): string {
   ].join('\n') + '\n';
 }
 
+/** The tie thresholds and pair margins --sweep rescores the rounds with. */
+const SWEEP_TIES = [1e-9, 0.05, 0.1, 0.2] as const;
+const SWEEP_MARGINS = [0, 0.1, 0.2, 0.3] as const;
+
+function sweepMarkdown(place: string, rows: SweepRow[]): string {
+  return [
+    `Settings sweep (${place === 'firstWrong' ? "greedy's first wrong step" : 'reference steps'}), the same rounds rescored:`,
+    '',
+    '| tie threshold | pair margin | judgeValidPick | pair rounds | pairSignal | kept pairs | keptPairSignal |',
+    '| ---: | ---: | --- | ---: | --- | ---: | --- |',
+    ...rows.map((r) => `| ${r.tieThreshold} | ${r.pairMargin} | ${formatInterval(r.metrics.judgeValidPick)} | ${r.metrics.pairRounds} | ${formatInterval(r.metrics.pairSignal)} | ${r.metrics.keptPairs} | ${formatInterval(r.metrics.keptPairSignal)} |`),
+  ].join('\n') + '\n';
+}
+
 export const gapCommand: Command = {
   name: 'gap',
   summary: "The generation–verification gap on the model's own samples: does its self-judge pick valid steps better than its sampling does?",
-  usage: `gap --model DIR [--adapter DIR] [--per-difficulty N] [--reference] [--select] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
+  usage: `gap --model DIR [--adapter DIR] [--per-difficulty N] [--reference] [--select] [--sweep] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
   settings: SETTINGS_TAKEN,
   options: {
     model: { type: 'string' },
@@ -63,6 +77,7 @@ export const gapCommand: Command = {
     'per-difficulty': { type: 'string' },
     reference: { type: 'boolean' },
     select: { type: 'boolean' },
+    sweep: { type: 'boolean' },
     ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
@@ -124,15 +139,23 @@ export const gapCommand: Command = {
       }
       params.free();
       const tables = [table(firstWrong, 'first-wrong', s.seed), ...(flags.reference ? [table(reference, 'reference', s.seed)] : [])];
+      // --sweep: the same rounds rescored under other tie thresholds and pair margins (no new samples).
+      const sweep = flags.sweep
+        ? {
+            firstWrong: sweepRounds(firstWrong, SWEEP_TIES, SWEEP_MARGINS, s.seed),
+            ...(flags.reference ? { reference: sweepRounds(reference, SWEEP_TIES, SWEEP_MARGINS, s.seed) } : {}),
+          }
+        : null;
       const result = {
         model: flags.model, adapter: flags.adapter ?? null, dataset_seed: s.datasetSeed, difficulties: levels, problems: problems.length,
-        greedy_solved: greedy.filter((g) => g.correct).length, search, tables, selection, seconds: (performance.now() - t0) / 1000,
+        greedy_solved: greedy.filter((g) => g.correct).length, search, tables, sweep, selection, seconds: (performance.now() - t0) / 1000,
         command: `npm run psr -- gap --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ''} --difficulties ${levels.join(',')} --per-difficulty ${perDifficulty}` +
-          `${flags.reference ? ' --reference' : ''}${flags.select ? ' --select' : ''} --dataset-seed ${s.datasetSeed} --w ${s.w} --temperature ${s.temperature} --seed ${s.seed}`,
+          `${flags.reference ? ' --reference' : ''}${flags.select ? ' --select' : ''}${flags.sweep ? ' --sweep' : ''} --dataset-seed ${s.datasetSeed} --w ${s.w} --temperature ${s.temperature} --seed ${s.seed}`,
       };
       if (flags.json) io.out(JSON.stringify(result, null, 2) + '\n');
       else {
         io.out(tables.map(tableMarkdown).join('\n'));
+        if (sweep) for (const [place, rows] of Object.entries(sweep)) io.out(`\n${sweepMarkdown(place, rows)}`);
         if (selection) {
           io.out(`\nStep-wise selection (best of ${s.w}) ${formatInterval(selection.selectionAccuracy)} vs greedy ${formatInterval(selection.greedyAccuracy)}; ` +
             `difference ${formatInterval(selection.difference)} on the same ${problems.length} problems\n`);

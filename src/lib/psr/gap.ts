@@ -15,7 +15,7 @@ import { checkStep, scoreSolution } from '../math/checker.ts';
 import { createRng } from '../math/rng.ts';
 import type { SearchSettings } from './search-config.ts';
 import type { StepModel } from './step-model.ts';
-import { judgeCandidates, mergeCandidates, pairPassesFilter, pickBestWorst, scoreWins } from './step-scoring.ts';
+import { judgeCandidates, mergeCandidates, pairPassesFilter, pickBestWorst, scoreWins, type PairJudgment } from './step-scoring.ts';
 import { ContextFullError } from '../errors.ts';
 import { bootstrapMean, type Interval } from './intervals.ts';
 
@@ -40,6 +40,8 @@ export interface GapRound {
   tiePickValid: number | null;
   /** The (best, worst) pair passes the pair filter (null: no pair). */
   pairKept: boolean | null;
+  /** What the round's choice was made from, to rescore it under other settings (settings sweep). */
+  raw: { valid: boolean[]; judgments: PairJudgment[]; seed: string } | null;
 }
 
 /** Sample w candidates at `prefix`, judge them like the loop, grade them with the oracle afterwards. */
@@ -66,7 +68,7 @@ export async function measureRound(
     validSamples: candidates.reduce((n, c, i) => n + (valid[i] ? c.count : 0), 0),
     distinctValid: valid.filter((v) => v).length, distinctInvalid: valid.filter((v) => !v).length,
   };
-  if (candidates.length < 2) return { ...base, bestValid: null, worstValid: null, tiePickValid: null, pairKept: null };
+  if (candidates.length < 2) return { ...base, bestValid: null, worstValid: null, tiePickValid: null, pairKept: null, raw: null };
   let judgments;
   try {
     judgments = await judgeCandidates(model, problem.question, prefix, candidates, settings.judgeOrder, rng.fork('order'));
@@ -74,10 +76,30 @@ export async function measureRound(
     if (e instanceof ContextFullError) return null;
     throw e;
   }
-  const pick = pickBestWorst(scoreWins(candidates.length, judgments, settings.tieThreshold), rng.fork('ties'));
-  if (!pick) return { ...base, bestValid: null, worstValid: null, tiePickValid: base.distinctValid / candidates.length, pairKept: null };
+  return rescoreRound({ ...base, bestValid: null, worstValid: null, tiePickValid: null, pairKept: null, raw: { valid, judgments, seed } }, settings);
+}
+
+/** The round's choice under a tie threshold and a pair margin, from its recorded judgments (same tie-break rng). */
+export function rescoreRound(round: GapRound, settings: Pick<SearchSettings, 'tieThreshold' | 'pairMargin'>): GapRound {
+  if (!round.raw) return round;
+  const { valid, judgments, seed } = round.raw;
+  const pick = pickBestWorst(scoreWins(valid.length, judgments, settings.tieThreshold), createRng(seed).fork('ties'));
+  if (!pick) return { ...round, bestValid: null, worstValid: null, tiePickValid: round.distinctValid / valid.length, pairKept: null };
   const pairKept = pairPassesFilter(judgments, pick.best, pick.worst, settings.pairMargin);
-  return { ...base, bestValid: valid[pick.best], worstValid: valid[pick.worst], tiePickValid: null, pairKept };
+  return { ...round, bestValid: valid[pick.best], worstValid: valid[pick.worst], tiePickValid: null, pairKept };
+}
+
+export interface SweepRow {
+  tieThreshold: number;
+  pairMargin: number;
+  metrics: GapMetrics;
+}
+
+/** The metrics of the same rounds under every (tie threshold, pair margin): choosing them costs no new samples. */
+export function sweepRounds(rounds: readonly GapRound[], tieThresholds: readonly number[], pairMargins: readonly number[], seed = 1): SweepRow[] {
+  return tieThresholds.flatMap((tieThreshold) =>
+    pairMargins.map((pairMargin) => ({ tieThreshold, pairMargin, metrics: gapMetrics(rounds.map((r) => rescoreRound(r, { tieThreshold, pairMargin })), seed) })),
+  );
 }
 
 /** The prefix where greedy first goes wrong (all earlier steps valid), or null when greedy solved it. */

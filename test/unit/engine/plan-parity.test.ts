@@ -48,7 +48,7 @@ describe('the app and the CLI run the same iteration plan', () => {
     for (const f of files) expect(Buffer.from(f.bytes).equals(Buffer.from(await cliAdapter.read(f.name))), f.name).toBe(true);
     // And the evaluation: the same even spread of the held-out sets.
     expect(app.report.evaluation?.solve.accuracy).toBe(cliMetrics.reports[0].evaluation.solve.accuracy);
-  });
+  }, 120_000);
 });
 
 describe('settings enter through the table', () => {

@@ -116,7 +116,7 @@ describe('psr gap', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
 
 describe('pools around the frontier', () => {
@@ -171,5 +171,22 @@ describe('the pair filter', () => {
     const m = gapMetrics([(await measureRound(model, p, [], 'reference', searchSettings({ w: 4, pairMargin: 0.2 }), 'x'))!]);
     expect(m.pairRounds).toBe(1);
     expect(m.keptPairs).toBe(0);
+  });
+});
+
+describe('settings sweep', () => {
+  it('rescoring a round with its own settings gives the round; a larger margin keeps fewer pairs', async () => {
+    const { rescoreRound, sweepRounds } = await import('../../../src/lib/psr/gap.ts');
+    const weak = (a: string, b: string, item: { question: string; previousSteps: string[] }) => 0.5 + (byValidity(true)(a, b, item) - 0.5) / 8;
+    const model = new ScriptedModel((q) => script(q), weak as never);
+    const rs: GapRound[] = [];
+    for (const p of problems) rs.push((await measureRound(model, p, [], 'reference', settings, `s:${p.id}`))!);
+    for (const r of rs) expect(rescoreRound(r, settings)).toEqual(r);
+    const rows = sweepRounds(rs, [1e-9, 0.1], [0, 0.2]);
+    expect(rows.map((r) => [r.tieThreshold, r.pairMargin])).toEqual([[1e-9, 0], [1e-9, 0.2], [0.1, 0], [0.1, 0.2]]);
+    expect(rows[0].metrics.keptPairs).toBe(8);
+    expect(rows[1].metrics.keptPairs).toBe(0); // P = 0.55: not sure enough for a 0.2 margin
+    // A tie threshold above the judge's margin makes every verdict a tie: no pairs at all.
+    expect(rows[2].metrics.pairRounds).toBe(0);
   });
 });

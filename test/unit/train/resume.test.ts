@@ -108,7 +108,7 @@ describe('pretraining M0 resumes exactly', () => {
     expect(bits(resumed.weights.embedTokens)).toEqual(bits(straight.weights.embedTokens));
     expect(bits(resumed.weights.layers[0].downProj)).toEqual(bits(straight.weights.layers[0].downProj));
     expect(resumed.summary.steps).toBe(6);
-  });
+  }, 120_000);
 });
 
 describe('the CLI side', () => {
