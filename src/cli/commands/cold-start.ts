@@ -10,10 +10,12 @@ import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.t
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import { loadModelDir } from '../model-dir.ts';
-import { keepQuantized } from '../../lib/model/params.ts';
+import { keepQuantized, ModelParams } from '../../lib/model/params.ts';
 import { WORLD_FILE, parseWorldFile, worldFileText, worldToJson } from '../../lib/math/world-file.ts';
 import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
+import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
+import { DEFAULT_ONPOLICY, onPolicyEft, type OnPolicyStats } from '../../lib/psr/onpolicy-eft.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '../../lib/math/datasets.ts';
 import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
@@ -24,7 +26,8 @@ import { UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
-const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'seed', 'dataset-seed', 'backend', 'world'] as const;
+const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'eft-source', 'onpolicy-from', 'onpolicy', 'seed', 'dataset-seed', 'backend', 'world'] as const;
+const EFT_SOURCES = ['synthetic', 'onpolicy', 'mix'] as const;
 
 interface ColdStartRecord {
   command: 'cold-start';
@@ -43,13 +46,19 @@ interface ColdStartRecord {
   backend: BackendChoice;
   /** The world of the training data: the base model's, or --world (a world file's content). */
   world: Record<string, unknown> | null;
+  /** Judge data: synthetic mistakes, a Step-n model's own samples labelled by the checker, or both. */
+  eftSource: (typeof EFT_SOURCES)[number];
+  /** The Step-n model whose samples make the on-policy judge data, and on how many training problems. */
+  onpolicyFrom: string | null;
+  onpolicyCount: number;
 }
 
 export const coldStartCommand: Command = {
   name: 'cold-start',
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1; resumable.',
   usage:
-    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
+    `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ` +
+    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
     '[--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n' +
     '       cold-start --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
@@ -64,6 +73,9 @@ export const coldStartCommand: Command = {
     epochs: { type: 'string' },
     lr: { type: 'string' },
     'eft-weights': { type: 'string' },
+    'eft-source': { type: 'string' },
+    'onpolicy-from': { type: 'string' },
+    onpolicy: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'string' },
     ...WORLD_OPTION,
@@ -82,7 +94,14 @@ export const coldStartCommand: Command = {
       if (!(maxLr > 0 && maxLr < 1)) throw new UsageError(`--lr must be a number in (0, 1) (got ${String(flags.lr)}).`);
       const eftWeights = typeof flags['eft-weights'] === 'string' ? flags['eft-weights'] : null;
       if (eftWeights !== null) parseWeights(eftWeights); // refuse a bad list before any work
+      const eftSource = (flags['eft-source'] ?? 'synthetic') as ColdStartRecord['eftSource'];
+      if (!EFT_SOURCES.includes(eftSource)) throw new UsageError(`--eft-source must be one of ${EFT_SOURCES.join(', ')} (got ${String(flags['eft-source'])}).`);
+      const onpolicyFrom = typeof flags['onpolicy-from'] === 'string' ? flags['onpolicy-from'] : null;
+      if (eftSource !== 'synthetic' && onpolicyFrom === null) {
+        throw new UsageError(`--eft-source ${eftSource} needs --onpolicy-from DIR: a Step-n model (e.g. an M1) whose own samples make the judge data.`);
+      }
       return {
+        eftSource, onpolicyFrom, onpolicyCount: eftSource === 'synthetic' ? 0 : intFlag(flags, 'onpolicy', 1, 200000, 1500),
         command: 'cold-start', base: flags.base, seed, datasetSeed, iftCount, eftCount,
         // Whole-solution scoring (the SRLM baseline's judge) on the same footing as the step judge.
         scoreCount: intFlag(flags, 'score', 0, 200000, eftCount),
@@ -97,9 +116,32 @@ export const coldStartCommand: Command = {
     const world = r.world ? parseWorldFile(r.world) : await worldForModel(run.resume ? {} : flags, m, io);
     r.world = worldToJson(world);
     const eftMistakeKinds = r.eftWeights !== null ? weightedMistakeKinds(parseWeights(r.eftWeights)) : undefined;
-    const data = buildDatasets(world, { seed: r.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: r.iftCount + r.scoreCount, eftCount: r.eftCount, eftMistakeKinds });
-    // The scored solutions use IFT problems not used for IFT itself (disjoint from every held-out split).
-    const scored = scoredSolutions(data.ift.slice(r.iftCount), r.seed);
+    const onpolicyCount = r.onpolicyCount ?? 0;
+    const data = buildDatasets(world, {
+      seed: r.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: r.iftCount + r.scoreCount + onpolicyCount,
+      eftCount: r.eftSource === 'onpolicy' ? 0 : r.eftCount, eftMistakeKinds,
+    });
+    // The scored solutions and the on-policy walks use IFT problems not used for IFT itself
+    // (training problems: disjoint from every held-out split, checked by buildDatasets).
+    const scored = scoredSolutions(data.ift.slice(r.iftCount, r.iftCount + r.scoreCount), r.seed);
+    let eft = data.eft;
+    let onpolicyStats: OnPolicyStats | null = null;
+    if (r.eftSource !== 'synthetic' && r.onpolicyFrom) {
+      const sampler = await loadModelDir(r.onpolicyFrom);
+      const samplerBackend = await openBackend('wasm');
+      try {
+        const params = ModelParams.create(samplerBackend.backend, sampler.config, sampler.weights, sampler.adapter, 'none', null);
+        const walks = await onPolicyEft(new TinyStepModel(params, sampler.tok, DEFAULT_TINY_STEP_OPTIONS), data.ift.slice(r.iftCount + r.scoreCount), DEFAULT_ONPOLICY, r.seed, (d, n) => {
+          if (d % 100 === 0) io.err(`on-policy judge data: ${d}/${n} problems\n`);
+        });
+        params.free();
+        onpolicyStats = walks.stats;
+        eft = r.eftSource === 'onpolicy' ? walks.examples : [...data.eft, ...walks.examples];
+        io.err(`on-policy judge data from ${r.onpolicyFrom}: ${walks.examples.length} examples from ${walks.stats.mixedRounds} of ${walks.stats.rounds} rounds (${JSON.stringify(walks.stats.wrongKinds)})\n`);
+      } finally {
+        await samplerBackend.dispose();
+      }
+    }
     const opts = { ...DEFAULT_COLD_START, seed: r.seed, mode: r.mode, loraRank: r.loraRank, loraAlpha: r.loraRank, epochs: r.epochs, maxLr: r.maxLr, minLr: r.maxLr / 10 };
     await mkdir(out, { recursive: true });
     const opened = await openBackend(r.backend);
@@ -108,7 +150,7 @@ export const coldStartCommand: Command = {
     let completed = false;
     try {
       const backend = opened.backend;
-      const result = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, r.iftCount), eft: data.eft, scored }, opts, {
+      const result = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, r.iftCount), eft, scored }, opts, {
         ...run.hooks,
         onLog(e) {
           io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
@@ -132,8 +174,10 @@ export const coldStartCommand: Command = {
         base: r.base,
         backend: opened.name,
         resumed: run.resume !== null,
-        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''} --backend ${opened.name} --out ${out}`,
+        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''} --backend ${opened.name} --out ${out}`,
         eftMistakeKinds: eftMistakeKinds ?? null,
+        eftSource: r.eftSource,
+        onpolicy: onpolicyStats,
       };
       await writeFile(join(out, 'train-summary.json'), JSON.stringify(summary, null, 2) + '\n');
       completed = true;
