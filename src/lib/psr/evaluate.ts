@@ -138,6 +138,8 @@ export interface SolveEvaluation {
   mean_step_tokens: number;
   first_error_kinds: Record<string, number>;
   problems: number;
+  /** Per problem, in evaluation order, "1" solved or "0" not: for paired intervals between models. */
+  correct: string;
 }
 
 export function summariseSolutions(solved: SolvedProblem[]): SolveEvaluation {
@@ -163,5 +165,6 @@ export function summariseSolutions(solved: SolvedProblem[]): SolveEvaluation {
     mean_step_tokens: stepTokens / Math.max(1, steps),
     first_error_kinds: kinds,
     problems: solved.length,
+    correct: solved.map((s) => (s.correct ? '1' : '0')).join(''),
   };
 }

@@ -2,17 +2,18 @@
 // metrics.json (written by `psr run`), accuracy and judge accuracy of M1 … M_{K+1}, pairs per
 // iteration with the oracle's grading, and per method the mean and spread over seeds.
 import { InvalidInputError } from '../errors.ts';
+import { bootstrapMean, type Interval } from './intervals.ts';
 
 /** The parts of a run's metrics.json that the tables read. */
 export interface RunMetrics {
   method: string;
   seed: number;
-  start: { solve: { accuracy: number }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
+  start: { solve: { accuracy: number; correct?: string }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
   reports: {
     iteration: number;
     pairs: number;
     pairQuality: { shares: Record<string, number> } | null;
-    evaluation: { solve: { accuracy: number }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
+    evaluation: { solve: { accuracy: number; correct?: string }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
     error: { name: string } | null;
     seconds: number;
   }[];
@@ -26,6 +27,8 @@ export interface RunRow {
   judge: (number | null)[];
   /** Accuracy of the last model minus M1's (null when either was not evaluated). */
   gain: number | null;
+  /** 95 % paired-bootstrap interval of the gain over the evaluation problems (null for runs without per-problem results). */
+  gainInterval: Interval | null;
   pairs: number[];
   /** Share of pairs whose chosen step is valid and rejected invalid, minus the share inverted. */
   pairSignal: (number | null)[];
@@ -45,10 +48,17 @@ export function runRow(m: RunMetrics): RunRow {
     accuracy: evals.map((e) => e?.solve.accuracy ?? null),
     judge: evals.map((e) => e?.judge.judge_accuracy ?? null),
     gain: first !== undefined && last !== undefined ? last - first : null,
+    gainInterval: pairedGain(evals[0]?.solve.correct, evals[evals.length - 1]?.solve.correct, `${m.method}:${m.seed}`),
     pairs: m.reports.map((r) => r.pairs),
     pairSignal: m.reports.map((r) => (r.pairQuality ? (r.pairQuality.shares['correct-order'] ?? 0) - (r.pairQuality.shares['inverted'] ?? 0) : null)),
     seconds: m.reports.reduce((a, r) => a + r.seconds, 0),
   };
+}
+
+/** Paired bootstrap of last − first over the same problems ("1"/"0" per problem, same order). */
+export function pairedGain(first: string | undefined, last: string | undefined, seed: string): Interval | null {
+  if (!first || !last || first.length !== last.length || first.length === 0) return null;
+  return bootstrapMean(Array.from(first, (f, i) => [Number(last[i]) - Number(f), 1] as [number, number]), seed);
 }
 
 /** Mean and sample standard deviation (0 for one value); null when there are no values. */
@@ -71,7 +81,9 @@ export function loopTables(rows: RunRow[]): string {
   lines.push(`| method | seed | ${models.map((m) => `acc ${m}`).join(' | ')} | gain | ${models.map((m) => `judge ${m}`).join(' | ')} | pairs per iteration | pair signal | seconds |`);
   lines.push(`| ${Array(2 * K + 6).fill('---').join(' | ')} |`);
   for (const r of rows) {
-    const gain = r.gain === null ? '–' : `${r.gain >= 0 ? '+' : ''}${(100 * r.gain).toFixed(1)}`;
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+    const ci = r.gainInterval?.lo != null && r.gainInterval.hi != null ? ` [${signed(r.gainInterval.lo)}, ${signed(r.gainInterval.hi)}]` : '';
+    const gain = r.gain === null ? '–' : `${signed(r.gain)}${ci}`;
     lines.push(
       `| ${r.method} | ${r.seed} | ${models.map((_, i) => pct(r.accuracy[i] ?? null)).join(' | ')} | ${gain} | ${models.map((_, i) => pct(r.judge[i] ?? null)).join(' | ')} | ` +
         `${r.pairs.join(' / ')} | ${r.pairSignal.map((s) => (s === null ? '–' : s.toFixed(2))).join(' / ')} | ${r.seconds.toFixed(0)} |`,

@@ -49,3 +49,21 @@ describe('loop result tables', () => {
     expect(() => loopTables([])).toThrow(/no runs to summarise/);
   });
 });
+
+describe('gain intervals', () => {
+  it('a run with per-problem results gets a paired 95 % interval of M_last − M1 in the table', async () => {
+    const { runRow, loopTables } = await import('../../../src/lib/psr/run-summary.ts');
+    const ev = (correct: string) => ({ solve: { accuracy: [...correct].filter((c) => c === '1').length / correct.length, correct }, judge: { judge_accuracy: 0.5, swap_consistency: 0.5 } });
+    const first = '0'.repeat(60) + '1'.repeat(40); // 40 %
+    const last = '0'.repeat(40) + '1'.repeat(60); // 60 %: 20 problems more, none lost
+    const row = runRow({ method: 'psr', seed: 1, start: ev(first), reports: [{ iteration: 1, pairs: 3, pairQuality: null, evaluation: ev(last), error: null, seconds: 1 }] });
+    expect(row.gain).toBeCloseTo(0.2, 12);
+    expect(row.gainInterval!.value).toBeCloseTo(0.2, 12);
+    expect(row.gainInterval!.lo!).toBeGreaterThan(0.1);
+    expect(row.gainInterval!.hi!).toBeLessThan(0.3);
+    expect(loopTables([row])).toMatch(/\| \+20\.0 \[\+1\d\.0, \+2\d\.0\] \|/);
+    // Older metrics without per-problem results: the gain alone.
+    const old = runRow({ method: 'psr', seed: 2, start: { ...ev(first), solve: { accuracy: 0.4 } }, reports: [{ iteration: 1, pairs: 3, pairQuality: null, evaluation: { ...ev(last), solve: { accuracy: 0.6 } }, error: null, seconds: 1 }] });
+    expect(old.gainInterval).toBeNull();
+  });
+});
