@@ -10,12 +10,10 @@ import { WasmBackend } from './wasm-backend.ts';
 import { GpuBackend } from './gpu-backend.ts';
 import { InvalidInputError } from '../errors.ts';
 
-/** The backends: WGSL on WebGPU, WebAssembly SIMD on the CPU, the TypeScript reference. */
-export const BACKEND_NAMES = ['webgpu', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-/** What a user may ask for: one backend, or 'auto'. */
-export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from './names.ts';
+
+export { BACKEND_CHOICES, BACKEND_NAMES };
+export type { BackendChoice, BackendName };
 
 export interface BackendDecision {
   backend: BackendName;

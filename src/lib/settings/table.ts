@@ -4,6 +4,7 @@
 // Plain data: the page's inputs, the CLI's flags and usage text, the lab and the loop all read it;
 // validate.ts checks values against it once, where input enters (the lab and the CLI).
 import { LORA_TARGETS } from '../model/lora-config.ts';
+import { BACKEND_CHOICES } from '../backend/names.ts';
 
 interface SettingBase {
   /** What a person reads: the page's input label and the name in every error message. */
@@ -181,7 +182,7 @@ export const SETTINGS = {
     help: 'Seeds the held-out sets and the iteration pools: 1 = held-out (report), 2 = validation (choose settings).',
   },
   backend: {
-    kind: 'choice', label: 'Backend', flag: 'backend', choices: ['auto', 'webgpu', 'wasm', 'cpu'], default: 'auto',
+    kind: 'choice', label: 'Backend', flag: 'backend', choices: BACKEND_CHOICES, default: 'auto',
     help: 'auto: WebGPU on a hardware GPU, else WebAssembly SIMD on the CPU; webgpu, wasm or cpu (the TypeScript reference) force one.',
   },
 } as const satisfies Record<string, Setting>;
