@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { intFlag } from '../math-flags.ts';
+import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import { parseConfig, type ModelConfig } from '../../lib/model/config.ts';
 import { tinyModelConfig } from '../../lib/model/tiny.ts';
 import { createTokenizer } from '../../lib/math/vocab.ts';
@@ -41,7 +42,8 @@ export const memoryCommand: Command = {
   name: 'memory',
   summary: 'GPU bytes of a model config (weights, LoRA, gradients, optimizer, activations, KV cache); refuses one that cannot fit.',
   usage: 'memory [--model DIR] [--batch-rows 8] [--seq-len 256] [--kv-rows 6] [--kv-slots 512] [--train none|lora|full] ' +
-    '[--quant f32|int8|q4] [--lora-rank 16] [--max-binding-mib 128] [--max-buffer-mib 256] [--budget-mib 1024] [--json]',
+    `[--quant f32|int8|q4] ${settingsUsage(['loraRank'])} [--max-binding-mib 128] [--max-buffer-mib 256] [--budget-mib 1024] [--json]`,
+  settings: ['loraRank'],
   options: {
     model: { type: 'string' },
     'batch-rows': { type: 'string' },
@@ -50,7 +52,6 @@ export const memoryCommand: Command = {
     'kv-slots': { type: 'string' },
     train: { type: 'string' },
     quant: { type: 'string' },
-    'lora-rank': { type: 'string' },
     'max-binding-mib': { type: 'string' },
     'max-buffer-mib': { type: 'string' },
     'budget-mib': { type: 'string' },
@@ -66,7 +67,8 @@ export const memoryCommand: Command = {
       kvSlots: intFlag(flags, 'kv-slots', 0, 16_777_216, config.maxPositionEmbeddings),
       trainMode,
       quant: choice<QuantFormat>(flags, 'quant', ['f32', 'int8', 'q4'], trainMode === 'full' ? 'f32' : 'q4'),
-      lora: trainMode === 'lora' || flags['lora-rank'] !== undefined ? { r: intFlag(flags, 'lora-rank', 1, 4096, 16) } : null,
+      // The LoRA rank is the settings table's (--rank), as for a loop's fresh adapter.
+      lora: trainMode === 'lora' || flags.rank !== undefined ? { r: settingsFromFlags(flags, ['loraRank']).loraRank } : null,
     };
     const limits = {
       maxStorageBufferBindingSize: intFlag(flags, 'max-binding-mib', 1, 1 << 20, 128) * MiB,
