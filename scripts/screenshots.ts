@@ -1,6 +1,6 @@
 // Screenshots of the page after a real run, for looking at it as a student, a teacher and a
 // researcher would: the search panel after a watched search, the iteration panel with an
-// out-of-range input and after one iteration, and the bench panel, at 1366 and 390 px wide.
+// out-of-range input and after one iteration (and its pairs table), and the bench panel, at 1366 and 390 px wide.
 // Usage: npm run build && npm run screenshots -- [OUT_DIR]   (default /tmp/psr-shots)
 import { mkdirSync } from 'node:fs';
 import { launchChromium, watchPage } from '../test/e2e/browser.ts';
@@ -27,6 +27,8 @@ for (const width of [1366, 390]) {
   await page.waitForFunction(() => document.querySelector('[data-testid="loop-panel"]')?.getAttribute('data-stage') === 'done', null, { timeout: 300000 });
   const box = await page.evaluate(() => { const r = document.querySelector('#loop')!.getBoundingClientRect(); return { y: r.top + scrollY, height: r.height }; });
   await page.screenshot({ path: `${out}/loop-done-${width}.png`, fullPage: true, clip: { x: 0, y: box.y, width, height: Math.min(1300, box.height) } });
+  const pbox = await page.evaluate(() => { const r = document.querySelector('[data-testid="pairs-table"]')?.getBoundingClientRect(); return r ? { y: r.top + scrollY, height: r.height } : null; });
+  if (pbox) await page.screenshot({ path: `${out}/pairs-${width}.png`, fullPage: true, clip: { x: 0, y: pbox.y, width, height: Math.min(900, pbox.height) } });
   await page.locator('#bench').screenshot({ path: `${out}/bench-${width}.png` });
   console.log(`${width} px: screenshots in ${out}; console errors: ${problems.length ? problems.join('; ') : 'none'}`);
   await page.close();
