@@ -1,7 +1,7 @@
 // A supervised training loop over any source of packed batches: warmup + cosine learning rate,
 // AdamW with clipping, periodic logging and evaluation, and a clean stop on non-finite values
 // (the parameters are left as they were after the last good step). Resumable: it hands out
-// checkpoints (train-state.ts) every so many steps and when asked to stop, and continues a
+// checkpoints (train-state.ts) every so many tokens and when asked to stop, and continues a
 // checkpoint exactly — the batch source is replayed up to its step, the rest is restored.
 import type { ModelParams } from '../model/params.ts';
 import { Workspace } from '../model/transformer.ts';
