@@ -166,6 +166,21 @@ describe('run an iteration (CPU backend)', () => {
     }
     expect(8 + st.headerBytes + end).toBe(st.size);
 
+    // Switching the backend would load the model again: a model trained here is not thrown away without asking.
+    if ((await generation(page)) === t + 1) {
+      expect(await page.getByTestId('backend-warning').innerText()).toContain(`keep M${t + 1}`);
+      let asked = '';
+      page.once('dialog', (d) => {
+        asked = d.message();
+        void d.dismiss();
+      });
+      await page.locator('input[name="backend"][value="auto"]').click();
+      await page.waitForTimeout(300);
+      expect(asked).toContain('would go back to');
+      expect(await page.locator('input[name="backend"][value="wasm"]').isChecked()).toBe(true);
+      expect(await generation(page)).toBe(t + 1);
+    }
+
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);

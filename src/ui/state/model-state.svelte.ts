@@ -48,6 +48,9 @@ export class ModelState {
   entry = $state<ModelEntry | null>(null);
   readonly info = $derived(this.state.kind === 'ready' ? this.state.info : null);
   readonly label = $derived(this.info ? `M${this.info.generation}` : '');
+  /** The generation the model had when it was loaded: above it, iterations trained it here (and a reload would lose that). */
+  private loadedGeneration = $state<number | null>(null);
+  readonly trainedHere = $derived(this.info !== null && this.loadedGeneration !== null && this.info.generation > this.loadedGeneration);
 
   constructor(
     private readonly tasks: EngineTasks,
@@ -72,15 +75,29 @@ export class ModelState {
         ),
       );
       this.state = { kind: 'ready', info };
+      this.loadedGeneration = info.generation;
     } catch (e) {
       this.state = { kind: 'failed', ...errorParts(e) };
     }
   }
 
-  setBackend(b: BackendChoice): void {
-    if (b === this.backend && this.state.kind === 'ready') return;
+  /**
+   * Switch the backend: the model is loaded again from its folder. When iterations trained it here, that
+   * would throw the trained adapter away, so the visitor is asked first; false when they said no.
+   */
+  setBackend(b: BackendChoice, confirmDiscard: (message: string) => boolean = (m) => window.confirm(m)): boolean {
+    if (b === this.backend && this.state.kind === 'ready') return true;
+    if (this.trainedHere && this.info) {
+      const from = `M${this.loadedGeneration}`;
+      const ok = confirmDiscard(
+        `Switching the backend loads the model again from its folder: this page's ${this.label} would go back to ${from}, ` +
+          `and what the iterations trained would be lost. Export the adapter first (Run an iteration → Adapter files) to keep it. Switch anyway?`,
+      );
+      if (!ok) return false;
+    }
     this.backend = b;
     void this.load();
+    return true;
   }
 
   /** Re-read ModelInfo after the engine's model changed (an iteration made M_{t+1}). */
