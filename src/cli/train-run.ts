@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NodeFiles } from '../lib/formats/node-files.ts';
 import { loadTrainState, saveTrainState, TRAIN_STATE_FILE, type TrainSnapshot } from '../lib/train/train-state.ts';
-import type { TrainHooks } from '../lib/train/trainer.ts';
+import type { TrainHooks, TrainLogEntry } from '../lib/train/trainer.ts';
 import { TrainStateError, UsageError } from '../lib/errors.ts';
 import type { CliIo, FlagValues } from './command.ts';
 import { intFlag } from './math-flags.ts';
@@ -87,6 +87,11 @@ export async function startTrainRun<R extends { command: string }>(
       for (const f of [TRAIN_STATE_FILE, ...(lastFile ? [lastFile] : [])]) await rm(join(out, f), { force: true });
     },
   };
+}
+
+/** One line of a training log, as train-base and cold-start print it. */
+export function trainLogLine(e: TrainLogEntry): string {
+  return `step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`;
 }
 
 /** What to print when a signal stopped a run. */

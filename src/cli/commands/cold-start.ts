@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
 import { openBackend, type BackendChoice } from '../backends.ts';
-import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.ts';
+import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage, trainLogLine } from '../train-run.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import { loadModelDir } from '../model-dir.ts';
@@ -153,7 +153,7 @@ export const coldStartCommand: Command = {
       const result = await coldStart(backend, m.config, m.weights, m.tok, { ift: data.ift.slice(0, r.iftCount), eft, scored }, opts, {
         ...run.hooks,
         onLog(e) {
-          io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
+          io.err(trainLogLine(e));
         },
       }, r.mode === 'lora' ? keepQuantized(backend, m.quantized) : null);
       await writeFile(join(out, 'train-log.jsonl'), result.log.map((e) => JSON.stringify(e)).join('\n') + '\n');

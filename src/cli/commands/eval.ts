@@ -8,7 +8,7 @@ import { intFlag } from '../math-flags.ts';
 import { openBackend } from '../backends.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
-import { evenSpread } from '../../lib/psr/plan.ts';
+import { evenSpread, searchSettingsOf } from '../../lib/psr/plan.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
 import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
@@ -45,7 +45,7 @@ export const evalCommand: Command = {
     const nSelect = intFlag(flags, 'select', 0, DEFAULT_DATASET_OPTIONS.testCount, 0);
     if (nSelect > 0 && format !== 'steps') throw new UsageError('--select needs the Step-n format (a model after the cold start); drop --format plain.');
     // Test-time selection searches with the loop's settings (the settings table's).
-    const selection = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
+    const selection = searchSettingsOf(s, 0);
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     const world = await worldForModel(flags, m, io);
     const all = buildDatasets(world, { seed: datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });

@@ -16,6 +16,7 @@ import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.
 import type { Problem } from '../../lib/math/generator.ts';
 import { solveGreedy } from '../../lib/psr/evaluate.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
+import { searchSettingsOf } from '../../lib/psr/plan.ts';
 import { firstWrongPrefix, gapMetrics, measureRound, sweepRounds, type GapMetrics, type GapRound, type SweepRow } from '../../lib/psr/gap.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { bootstrapMean, formatInterval, type Interval } from '../../lib/psr/intervals.ts';
@@ -93,12 +94,13 @@ export const gapCommand: Command = {
     // The held-out test problems of the dataset seed (the standard evaluation set), N per difficulty.
     const data = buildDatasets(world, { seed: s.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
     const problems: Problem[] = levels.flatMap((d) => data.test.filter((p) => p.difficulty === d).slice(0, perDifficulty));
-    const search = { w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin, judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: 0 };
+    const search = searchSettingsOf(s, 0);
     const opened = await openBackend(s.backend);
     io.err(`backend: ${opened.name} (${opened.reason}); ${problems.length} held-out problems at difficulties ${levels.join(', ')}\n`);
     const t0 = performance.now();
+    let params: ModelParams | null = null;
     try {
-      const params = ModelParams.create(opened.backend, m.config, m.weights, m.adapter, 'none', keepQuantized(opened.backend, m.quantized));
+      params = ModelParams.create(opened.backend, m.config, m.weights, m.adapter, 'none', keepQuantized(opened.backend, m.quantized));
       const model = new TinyStepModel(params, m.tok, DEFAULT_TINY_STEP_OPTIONS);
       const greedy = await solveGreedy(params, m.tok, problems, { format: 'steps', rowsPerBatch: 32, maxNewTokens: 320 });
       const firstWrong: GapRound[] = [];
@@ -137,7 +139,6 @@ export const gapCommand: Command = {
           byDifficulty,
         };
       }
-      params.free();
       const tables = [table(firstWrong, 'first-wrong', s.seed), ...(flags.reference ? [table(reference, 'reference', s.seed)] : [])];
       // --sweep: the same rounds rescored under other tie thresholds and pair margins (no new samples).
       const sweep = flags.sweep
@@ -164,6 +165,7 @@ export const gapCommand: Command = {
       }
       return 0;
     } finally {
+      params?.free();
       await opened.dispose();
     }
   },

@@ -15,6 +15,8 @@ import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.
 import { solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
 import { evenSpread } from '../../lib/psr/plan.ts';
 import { UsageError } from '../../lib/errors.ts';
+import type { Problem } from '../../lib/math/generator.ts';
+import { worldToJson } from '../../lib/math/world-file.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'datasetSeed', 'backend'];
 
@@ -64,13 +66,16 @@ export const learningCurveCommand: Command = {
     if (folders.length === 0) throw new UsageError(`${flags.run} has no snapshots/tokens-N/ folders and no model; run train-base with --snapshots.`);
     const opened = await openBackend(s.backend);
     const points: CurvePoint[] = [];
+    // The snapshots of a run share its world: its held-out problems are built once.
+    const tests = new Map<string, Problem[]>();
     try {
       for (const f of folders) {
         const m = await loadModelDir(f.dir);
-        const data = buildDatasets(m.world, { seed: s.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
+        const key = JSON.stringify(worldToJson(m.world));
+        if (!tests.has(key)) tests.set(key, evenSpread(buildDatasets(m.world, { seed: s.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 }).test, s.evalProblems));
         const params = ModelParams.create(opened.backend, m.config, m.weights, m.adapter, 'none', keepQuantized(opened.backend, m.quantized));
         try {
-          const solved = summariseSolutions(await solveGreedy(params, m.tok, evenSpread(data.test, s.evalProblems), { format, rowsPerBatch: 32, maxNewTokens: 320 }));
+          const solved = summariseSolutions(await solveGreedy(params, m.tok, tests.get(key)!, { format, rowsPerBatch: 32, maxNewTokens: 320 }));
           points.push({ model: f.dir, tokens: f.tokens, accuracy: solved.accuracy, byDifficulty: solved.accuracy_by_difficulty, problems: solved.problems });
           io.err(`${f.tokens ?? 'final'}: accuracy ${(100 * solved.accuracy).toFixed(1)} %\n`);
         } finally {

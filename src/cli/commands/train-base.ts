@@ -8,7 +8,7 @@ import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
 import { openBackend, type BackendChoice } from '../backends.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
-import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage } from '../train-run.ts';
+import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage, trainLogLine } from '../train-run.ts';
 import type { SettingKey } from '../../lib/settings/table.ts';
 import type { WorldConfig } from '../../lib/math/config.ts';
 import { WORLD_FILE, parseWorldFile, worldFileText, worldToJson } from '../../lib/math/world-file.ts';
@@ -99,7 +99,7 @@ export const trainBaseCommand: Command = {
           await writeFile(join(dir, WORLD_FILE), worldFileText(world));
         },
         onLog(e) {
-          io.err(`step ${e.step}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(2)}  |g| ${e.gradNorm.toFixed(3)}  ${e.tokensPerSec.toFixed(0)} tok/s  ${e.elapsedSec.toFixed(0)} s\n`);
+          io.err(trainLogLine(e));
         },
       });
       await writeFile(join(out, 'train-log.jsonl'), result.log.map((e) => JSON.stringify(e)).join('\n') + '\n');

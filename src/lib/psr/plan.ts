@@ -14,6 +14,7 @@ import { SETTINGS, type RunSettings } from '../settings/table.ts';
 import { DEFAULT_STEP_DPO } from '../train/step-dpo.ts';
 import { DatasetConfigError, SettingsError } from '../errors.ts';
 import type { LoopSettings } from './loop.ts';
+import type { SearchSettings } from './search-config.ts';
 import { DEFAULT_SRLM_SETTINGS } from './srlm.ts';
 
 /** The most iterations one dataset build can hold a fresh pool for. */
@@ -44,6 +45,14 @@ export function frontierMix(frontier: readonly [number, number], levels: number)
   const below = lo > 1 ? Array(middle.length).fill(lo - 1) : [];
   const above = hi < levels ? Array(middle.length).fill(hi + 1) : [];
   return [...below, ...mid, ...above].sort((a, b) => a - b);
+}
+
+/** The search's settings from the run settings (the loop, test-time selection and `gap` search alike). */
+export function searchSettingsOf(s: RunSettings, iteration: number): SearchSettings {
+  return {
+    w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin,
+    judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration,
+  };
 }
 
 /** `n` items spread evenly over `xs` (all of them when n ≥ |xs|): every difficulty stays represented. */
@@ -91,10 +100,7 @@ export function planLoop(
       judge: s.judge,
       firstIteration: first,
       pools: data.pools.slice(firstPool - 1, last),
-      search: {
-        w: s.w, temperature: s.temperature, topP: s.topP, maxSteps: s.maxSteps, tieThreshold: s.tieThreshold, pairMargin: s.pairMargin,
-        judgeOrder: s.judgeOrder, maxRollbacks: s.maxRollbacks, iteration: first,
-      },
+      search: searchSettingsOf(s, first),
       srlm: { ...DEFAULT_SRLM_SETTINGS, n: s.srlmSamples, temperature: s.temperature, topP: s.topP },
       dpo: { ...DEFAULT_STEP_DPO, beta: s.beta, nllWeight: s.nllWeight, lr: s.lr, epochs: s.epochs, pairsPerBatch: s.pairsPerStep },
       seed: s.seed,
