@@ -17,6 +17,7 @@ export type CheckKind =
   | 'arithmetic_error' // a op b ≠ c
   | 'unknown_quantity' // an operand is a number from nowhere (not in the question, not an earlier result)
   | 'wrong_operation' // the operands of a needed quantity combined with the wrong operation or order
+  | 'wrong_person' // computes a needed quantity but attributes it to someone else (a name that is not its holder)
   | 'no_progress' // repeats an earlier step or computes something the answer does not need
   | 'wrong_final_answer' // declares an answer that differs from the computed final quantity
   | 'premature_answer' // declares an answer before the final quantity is computed
@@ -28,6 +29,7 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   'arithmetic_error',
   'unknown_quantity',
   'wrong_operation',
+  'wrong_person',
   'no_progress',
   'wrong_final_answer',
   'premature_answer',
@@ -49,6 +51,9 @@ export interface CheckVerdict {
   repeat?: boolean;
   /** unknown_quantity: the operand that comes from nowhere. */
   unknownValue?: number;
+  /** wrong_person: the people the step names, and the holders of the quantity it computes. */
+  named?: string[];
+  holders?: string[];
 }
 
 /** What the accepted steps so far have established. */
@@ -60,6 +65,8 @@ export interface CheckState {
   known: Set<number>;
   /** A correct final answer was already declared. */
   finished: boolean;
+  /** The world's person names: a step naming one of them must name the holder(s) of what it computes. */
+  names: ReadonlySet<string>;
 }
 
 /** Start state for a question (throws QuestionParseError for text outside the world's templates). */
@@ -67,7 +74,7 @@ export function initialState(question: string, templates: TemplateSet = DEFAULT_
   const graph = parseQuestion(templates, question);
   const known = new Set<number>();
   for (const n of graph.nodes) if (n.op === undefined) known.add(n.value);
-  return { graph, computed: new Set(), known, finished: false };
+  return { graph, computed: new Set(), known, finished: false, names: new Set(templates.names) };
 }
 
 function argValues(g: QuestionGraph, n: QNode): [number, number] {
@@ -83,6 +90,28 @@ function describeNode(g: QuestionGraph, n: QNode): string {
   const [x, y] = argValues(g, n);
   const who = n.holder ?? n.holders?.join(' and ') ?? 'the problem';
   return `${who} (${n.role}): ${x} ${n.op} ${y} = ${n.value}`;
+}
+
+/** The people a step names, in order of first mention (words of the world's name list). */
+export function namedPeople(names: ReadonlySet<string>, step: string): string[] {
+  const out: string[] = [];
+  for (const w of step.match(/[A-Z][a-z]+/g) ?? []) if (names.has(w) && !out.includes(w)) out.push(w);
+  return out;
+}
+
+/** Who a quantity belongs to: its holder, both holders of a pair, or no one. */
+function holdersOf(n: QNode): string[] {
+  return n.holders ? [...new Set(n.holders)] : n.holder ? [n.holder] : [];
+}
+
+/**
+ * The attribution rule: a step may name no one, but when it names people they must be exactly the
+ * holders of the quantity it computes ("So Vic has 35 + 20 = 55" is wrong when the 55 is Ann's).
+ */
+function attributedRightly(n: QNode, named: string[]): boolean {
+  if (named.length === 0) return true;
+  const h = holdersOf(n);
+  return named.length === h.length && named.every((x) => h.includes(x));
 }
 
 /** Judge one candidate step against a state; pure (does not mutate the state). */
@@ -138,7 +167,10 @@ function judgeCore(state: CheckState, candidate: string): CheckVerdict {
   const open = g.nodes.filter((n) => n.op !== undefined && n.needed && !state.computed.has(n.id));
   // Two quantities can share an equation (e.g. Ann = Tom + 5 and Ben = Tom + 5): a declared
   // answer picks the final one among them, otherwise the earliest non-final one is taken.
-  const hits = open.filter((n) => n.op === e.op && sameOperands(g, n, e, isCommutative(e.op)));
+  const all = open.filter((n) => n.op === e.op && sameOperands(g, n, e, isCommutative(e.op)));
+  // The names a step gives pick among quantities that share its equation.
+  const named = namedPeople(state.names, candidate);
+  const hits = all.some((n) => attributedRightly(n, named)) ? all.filter((n) => attributedRightly(n, named)) : all;
   const hit =
     declared !== undefined && hits.some((n) => n.id === final.id)
       ? final
@@ -151,6 +183,16 @@ function judgeCore(state: CheckState, candidate: string): CheckVerdict {
       return { valid: false, kind: 'wrong_operation', detail: `uses the right numbers with the wrong operation or order; needed ${describeNode(g, near)}` };
     }
     return { valid: false, kind: 'no_progress', detail: `${e.a} ${e.op} ${e.b} = ${e.c} is not a quantity the answer still needs` };
+  }
+  if (!attributedRightly(hit, named)) {
+    const who = holdersOf(hit);
+    return {
+      valid: false,
+      kind: 'wrong_person',
+      detail: `computes ${describeNode(g, hit)} but attributes it to ${named.join(' and ')}`,
+      named,
+      holders: who,
+    };
   }
   const isFinal = hit.id === final.id;
   if (declared !== undefined) {
@@ -167,7 +209,7 @@ export function advance(state: CheckState, verdict: CheckVerdict): CheckState {
   const node = state.graph.nodes[verdict.node];
   const computed = new Set(state.computed).add(node.id);
   const known = new Set(state.known).add(node.value);
-  return { graph: state.graph, computed, known, finished: verdict.kind === 'correct_final_answer' };
+  return { graph: state.graph, computed, known, finished: verdict.kind === 'correct_final_answer', names: state.names };
 }
 
 /** Replay accepted previous steps (invalid ones are skipped, as if not written). */

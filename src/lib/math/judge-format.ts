@@ -2,7 +2,7 @@
 // prompt: question, previous steps, candidate A, candidate B, optionally the judge's own short
 // working, then the verdict token A or B. The working is derived from text alone (question,
 // previous steps, candidate), so the model can learn to write it at inference time:
-//   `A: 12 + 5 = 17 ok, inputs known, needed.`   `B: 12 + 5 = 17 not 18.`
+//   `A: 12 + 5 = 17 ok, inputs known, needed.`   `B: 12 + 5 = 17 not 18.`   `B: 12 + 5 = 17 ok, inputs known, needed, Ann not Vic.`
 // Also the inverse: parse a judge's output (working + verdict) back.
 
 import { EOS, VERDICT } from '../tokenizer/special.ts';
@@ -67,6 +67,7 @@ export function candidateWorking(label: Verdict, verdict: CheckVerdict): string 
   s += ', inputs known';
   if (verdict.kind === 'no_progress' || verdict.kind === 'wrong_operation') return `${s}, ${verdict.repeat ? 'repeat' : 'not needed'}.`;
   s += ', needed';
+  if (verdict.kind === 'wrong_person') return `${s}, ${(verdict.holders ?? []).join(' and ')} not ${(verdict.named ?? []).join(' and ')}.`;
   if (ans !== undefined) {
     const status = verdict.kind === 'correct_final_answer' ? 'ok' : verdict.kind === 'premature_answer' ? 'early' : 'wrong';
     s += `, answer ${ans} ${status}`;

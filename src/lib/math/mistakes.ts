@@ -1,6 +1,6 @@
 // Realistic next steps, right and wrong, for a question and the valid steps so far. Each wrong
 // step is built by construction to be of one checker kind (arithmetic slip, number from
-// nowhere, wrong operation, no progress, premature or wrong final answer, malformed), using
+// nowhere, wrong operation, wrong person, no progress, premature or wrong final answer, malformed), using
 // only the quantity graph — the checker is an independent second opinion in tests/datasets.
 
 import { applyOp, isCommutative, type Op, type QNode, type QuestionGraph } from './graph.ts';
@@ -13,6 +13,7 @@ export type MistakeKind =
   | 'arithmetic_error'
   | 'unknown_quantity'
   | 'wrong_operation'
+  | 'wrong_person'
   | 'no_progress'
   | 'premature_answer'
   | 'wrong_final_answer'
@@ -22,6 +23,7 @@ export const MISTAKE_KINDS: readonly MistakeKind[] = [
   'arithmetic_error',
   'unknown_quantity',
   'wrong_operation',
+  'wrong_person',
   'no_progress',
   'premature_answer',
   'wrong_final_answer',
@@ -136,6 +138,36 @@ function wrongOperation(c: Ctx): string | null {
   return null;
 }
 
+/** The people of the question (holders of its quantities), in order of appearance. */
+function questionPeople(g: QuestionGraph): string[] {
+  const out: string[] = [];
+  for (const n of g.nodes) for (const h of n.holders ?? (n.holder ? [n.holder] : [])) if (!out.includes(h)) out.push(h);
+  return out;
+}
+
+/** A needed quantity computed right but attributed to someone else: mostly another person of the question. */
+function wrongPerson(c: Ctx): string | null {
+  const people = questionPeople(c.g);
+  const strangers = c.t.names.filter((x) => !people.includes(x));
+  for (const node of c.rng.shuffle(readyNodes(c.g, c.state))) {
+    const role = node.role as 'person' | 'together' | 'more';
+    if (role !== 'person' && role !== 'together' && role !== 'more') continue;
+    // Only phrasings that name someone can name the wrong one.
+    const variants = c.t.steps[role].map((tpl, i) => (/\{(P|R1)\}/.test(tpl) ? i : -1)).filter((i) => i >= 0);
+    if (variants.length === 0) continue;
+    const right = node.holders ? [...node.holders] : [node.holder!];
+    const slot = c.rng.int(0, right.length - 1);
+    const others = people.filter((x) => !right.includes(x));
+    const pool = others.length > 0 && (strangers.length === 0 || c.rng.chance(0.8)) ? others : strangers;
+    if (pool.length === 0) continue;
+    const named = [...right];
+    named[slot] = c.rng.pick(pool);
+    const final = node.id === c.g.finalId;
+    return numberStep(c.n, stepBody(c.t, c.g, node, { variant: c.rng.pick(variants), swap: c.rng.chance(0.3), people: named, answer: final ? node.value : undefined }));
+  }
+  return null;
+}
+
 function noProgress(c: Ctx): string | null {
   const g = c.g;
   const open = openNodes(g, c.state);
@@ -214,6 +246,7 @@ const MAKERS: Record<MistakeKind, (c: Ctx) => string | null> = {
   arithmetic_error: arithmeticError,
   unknown_quantity: unknownQuantity,
   wrong_operation: wrongOperation,
+  wrong_person: wrongPerson,
   no_progress: noProgress,
   premature_answer: prematureAnswer,
   wrong_final_answer: wrongFinalAnswer,

@@ -24,6 +24,8 @@ export interface StepOptions {
   operands?: [number, number];
   /** Append `The answer is N.` with this N. */
   answer?: number;
+  /** Override the people named (for wrong steps): [P] for a person's amount, [R1, R2] for a pair. */
+  people?: string[];
 }
 
 /** The step body (no `Step n:` prefix) that computes `node`. */
@@ -37,11 +39,12 @@ export function stepBody(t: TemplateSet, g: QuestionGraph, node: QNode, opts: St
   const tpl = list[(opts.variant ?? 0) % list.length];
   const verb = g.verb;
   const base = t.verbs.find((v) => v.s === verb)?.base ?? verb;
+  const who = opts.people;
   const slots: Record<string, string | number> = {
-    P: node.holder ?? '',
-    R: node.holder ?? '',
-    R1: node.holders?.[0] ?? '',
-    R2: node.holders?.[1] ?? '',
+    P: who?.[0] ?? node.holder ?? '',
+    R: who?.[0] ?? node.holder ?? '',
+    R1: who?.[0] ?? node.holders?.[0] ?? '',
+    R2: who?.[1] ?? node.holders?.[1] ?? '',
     verb,
     verbBase: base,
     thing: g.thing,

@@ -50,6 +50,26 @@ describe('checkStep kinds (hand-written steps)', () => {
     expect(kindOf([ANN], 'Step 2: Ben has 17 + 3 = 20 apples.')).toBe('wrong_operation');
   });
 
+  it('wrong_person: a needed quantity attributed to someone else; naming no one is fine', () => {
+    const v = checkStep(CHAIN_Q, [], 'Step 1: Ben has 12 + 5 = 17 apples.');
+    expect(v).toMatchObject({ valid: false, kind: 'wrong_person', named: ['Ben'], holders: ['Ann'] });
+    expect(v.detail).toContain('attributes it to Ben');
+    expect(kindOf([], 'Step 1: Vic has 12 + 5 = 17 apples.')).toBe('wrong_person'); // not in the question at all
+    expect(kindOf([], 'Step 1: 12 + 5 = 17 apples.')).toBe('correct');
+    expect(kindOf([ANN, BEN], 'Step 3: Together Ben and Ben have 51 + 7 = 58 apples. The answer is 58.')).toBe('wrong_person');
+    expect(kindOf([ANN, BEN], 'Step 3: Together Ben and Tom have 51 + 7 = 58 apples. The answer is 58.')).toBe('wrong_person');
+    expect(kindOf([ANN, BEN], 'Step 3: Cara and Ben have 7 + 51 = 58 apples together. The answer is 58.')).toBe('correct_final_answer');
+  });
+
+  it('names pick among quantities that share an equation', () => {
+    const q = 'Tom has 12 apples. Ann has 5 more apples than Tom. Ben has 5 more apples than Tom. How many apples do Ann and Ben have together?';
+    const ben = checkStep(q, [], 'Step 1: Ben has 12 + 5 = 17 apples.');
+    const ann = checkStep(q, [], 'Step 1: Ann has 12 + 5 = 17 apples.');
+    expect(ben.valid && ann.valid).toBe(true);
+    expect(ben.node).not.toBe(ann.node);
+    expect(checkStep(q, ['Step 1: Ben has 12 + 5 = 17 apples.'], 'Step 2: Ann has 12 + 5 = 17 apples.').kind).toBe('correct');
+  });
+
   it('no_progress: a repeat, a distractor, or a quantity the answer does not need', () => {
     const rep = checkStep(CHAIN_Q, [ANN], 'Step 2: Ann has 12 + 5 = 17 apples.');
     expect(rep).toMatchObject({ kind: 'no_progress', repeat: true });

@@ -36,7 +36,7 @@ describe('buildDatasets', () => {
     expect(d.summary.eft.verdicts).toEqual({ A: 31, B: 30 });
     expect(d.summary.eftTest.verdicts).toEqual({ A: 20, B: 20 });
     expect(Object.keys(d.summary.eft.wrongKinds).sort()).toEqual(
-      ['arithmetic_error', 'no_progress', 'premature_answer', 'unknown_quantity', 'wrong_final_answer', 'wrong_operation'],
+      ['arithmetic_error', 'no_progress', 'premature_answer', 'unknown_quantity', 'wrong_final_answer', 'wrong_operation', 'wrong_person'],
     );
   });
 
@@ -87,11 +87,11 @@ describe('a weighted mistake mix for the EFT training split', () => {
     const kinds = weightedMistakeKinds({ arithmetic_error: 3, premature_answer: 0 });
     expect(kinds.filter((k) => k === 'arithmetic_error')).toHaveLength(3);
     expect(kinds).not.toContain('premature_answer');
-    expect(kinds.slice(0, 5)).toEqual(['arithmetic_error', 'unknown_quantity', 'wrong_operation', 'no_progress', 'wrong_final_answer']);
+    expect(kinds.slice(0, 6)).toEqual(['arithmetic_error', 'unknown_quantity', 'wrong_operation', 'wrong_person', 'no_progress', 'wrong_final_answer']);
     expect(() => weightedMistakeKinds({ typo: 2 } as never)).toThrow(/unknown mistake kind "typo"/);
     expect(() => weightedMistakeKinds({ no_progress: 1.5 })).toThrow(DatasetConfigError);
     expect(() =>
-      weightedMistakeKinds({ arithmetic_error: 0, unknown_quantity: 0, wrong_operation: 0, no_progress: 0, wrong_final_answer: 0, premature_answer: 0 }),
+      weightedMistakeKinds({ arithmetic_error: 0, unknown_quantity: 0, wrong_operation: 0, wrong_person: 0, no_progress: 0, wrong_final_answer: 0, premature_answer: 0 }),
     ).toThrow(/every mistake kind has weight 0/);
   });
 

@@ -43,6 +43,8 @@ describe('judge working (derived from text only)', () => {
     expect(line([], 'Step 1: 12 + 5 = 17. The answer is 17.')).toBe('A: 12 + 5 = 17 ok, inputs known, needed, answer 17 early.');
     expect(line([], 'Step 1: Ann has more apples.')).toBe('A: no equation.');
     expect(line([], 'Step 1: 12 ÷ 5 = 2')).toBe('A: 12 ÷ 5 not whole.');
+    expect(line([], 'Step 1: Dan has 12 + 5 = 17 apples.')).toBe('A: 12 + 5 = 17 ok, inputs known, needed, Ann not Dan.');
+    expect(workingLineGood('A: 12 + 5 = 17 ok, inputs known, needed, Ann not Dan.')).toBe(false);
     expect(line(['Step 1: 12 + 5 = 17', 'Step 2: 17 × 3 = 51'], 'Step 3: 51 + 7 = 58. The answer is 58.')).toBe(
       'A: 51 + 7 = 58 ok, inputs known, needed, answer 58 ok.',
     );
