@@ -56,6 +56,10 @@ export interface EngineApi {
   exportPairs(): Promise<string>;
   /** The current adapter as PEFT files (adapter_config.json, adapter_model.safetensors); buffers are transferred. */
   exportAdapter(): Promise<{ files: ExportedFile[] }>;
+  /** Make the model M_generation from PEFT adapter files (exported here or restored from storage); named errors, and the model unchanged, on a bad file. */
+  importAdapter(files: ExportedFile[], generation: number): Promise<ModelInfo>;
+  /** Take Step-DPO JSONL pairs as the last iteration's pairs (what exportPairs gives back); PairFormatError names a bad line. Returns the count. */
+  importPairs(jsonl: string): Promise<number>;
 
   // ---- Benchmarks (src/lib/bench): the bench page ----
   /** Benchmark this device (matmuls vs onnxruntime-web and the FMA probe, tokens/s); one task like the others (EngineBusyError while another runs); streams the partial report. */

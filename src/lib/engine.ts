@@ -125,6 +125,14 @@ export class Engine implements EngineApi {
     return this.lab.exportPairs();
   }
 
+  async importAdapter(files: ExportedFile[], generation: number): Promise<ModelInfo> {
+    return this.lab.importAdapter(files, generation);
+  }
+
+  async importPairs(jsonl: string): Promise<number> {
+    return this.lab.importPairs(jsonl);
+  }
+
   async exportAdapter(): Promise<{ files: ExportedFile[] }> {
     const files = await this.lab.exportAdapter();
     return Comlink.transfer({ files }, files.map((f) => f.bytes.buffer as ArrayBuffer));

@@ -215,3 +215,6 @@ export class EngineBusyError extends PsrError {}
 
 /** An export was asked for before there was anything to export (no pairs yet). */
 export class NothingToExportError extends PsrError {}
+
+/** An imported file is not what the page can use (wrong name, missing part); the message says what to pick. */
+export class ImportError extends InvalidInputError {}

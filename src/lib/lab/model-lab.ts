@@ -4,7 +4,7 @@
 // the adapter (the model becomes M_{t+1}). One task at a time (TaskGate), cancellable, pausable.
 import { loadModel, type LoadedModel } from '../model/load-model.ts';
 import type { FileSource } from '../formats/files.ts';
-import { saveAdapter } from '../model/checkpoint.ts';
+import { loadAdapter, saveAdapter, CHECKPOINT_FILES } from '../model/checkpoint.ts';
 import { MemoryFiles } from '../formats/memory-files.ts';
 import { ModelParams, keepQuantized } from '../model/params.ts';
 import type { Backend } from '../backend/backend.ts';
@@ -19,8 +19,8 @@ import { startAdapter } from '../psr/plan.ts';
 import { ITERATION_KEYS, SEARCH_KEYS, presetSettings, presetValue } from '../settings/table.ts';
 import { checkSetting, validateSubset } from '../settings/validate.ts';
 import type { ModelEvaluation } from '../psr/loop.ts';
-import { pairsToJsonl, type PreferencePair } from '../psr/pairs.ts';
-import { InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
+import { pairsToJsonl, parsePairsJsonl, type PreferencePair } from '../psr/pairs.ts';
+import { ImportError, InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
 import { TaskGate } from './task-gate.ts';
 import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
@@ -237,6 +237,58 @@ export class ModelLab {
       throw new NothingToExportError('there are no preference pairs yet; run an iteration first (its pairs are what gets exported).');
     }
     return pairsToJsonl(this.lastPairs);
+  }
+
+  /**
+   * Make the model M_`generation` from PEFT adapter files (adapter_config.json and
+   * adapter_model.safetensors, e.g. exported by this page or restored from the browser's storage):
+   * validated against the loaded base (named errors for a wrong file, shape or rank); on any error
+   * the model stays what it was. The evaluation cache and last pairs belong to the old model and go.
+   */
+  importAdapter(files: ExportedFile[], generation: number): Promise<ModelInfo> {
+    const l = this.need();
+    if (!Number.isInteger(generation) || generation < 1 || generation > 10_000) {
+      throw new InvalidInputError(`the imported adapter's model generation must be a whole number from 1 to 10000 (M1, M2, …), got ${generation}.`);
+    }
+    // Exported names carry the model's label ("M3-adapter_config.json"): the part PEFT names counts.
+    const byName = new Map<string, Uint8Array>();
+    for (const f of files ?? []) {
+      const name = String(f?.name ?? '').replace(/^.*?(adapter_config\.json|adapter_model\.safetensors)$/, '$1');
+      if (!(f?.bytes instanceof Uint8Array)) throw new ImportError(`${String(f?.name)} has no bytes; pick the files again.`);
+      byName.set(name, f.bytes);
+    }
+    for (const need of [CHECKPOINT_FILES.adapterConfig, CHECKPOINT_FILES.adapterWeights]) {
+      if (!byName.has(need)) {
+        throw new ImportError(`an adapter needs both ${CHECKPOINT_FILES.adapterConfig} and ${CHECKPOINT_FILES.adapterWeights} (PEFT's layout); ${need} is missing — pick both files.`);
+      }
+    }
+    return this.gate.run('import adapter', async () => {
+      const mem = new MemoryFiles();
+      for (const [name, bytes] of byName) await mem.write(name, bytes);
+      const adapter = await loadAdapter(mem, l.model.config);
+      const params = ModelParams.create(l.backend, l.model.config, l.model.weights, adapter, 'none', keepQuantized(l.backend, l.model.quantized));
+      l.params.free();
+      l.params = params;
+      l.adapter = adapter;
+      l.info = {
+        ...l.info,
+        generation,
+        adapterParameters: countAdapter(adapter),
+        adapter: { r: adapter.config.r, alpha: adapter.config.alpha, targets: [...adapter.config.targetModules] },
+      };
+      this.evalCache = null;
+      this.lastPairs = [];
+      return l.info;
+    });
+  }
+
+  /** Take Step-DPO JSONL pairs (as exportPairs writes them) as the last iteration's pairs; PairFormatError names a bad line. */
+  importPairs(jsonl: string): number {
+    this.need();
+    if (typeof jsonl !== 'string') throw new ImportError('pairs must be the text of a Step-DPO JSONL file.');
+    const pairs = parsePairsJsonl(jsonl);
+    this.lastPairs = pairs;
+    return pairs.length;
   }
 
   async exportAdapter(): Promise<ExportedFile[]> {

@@ -151,6 +151,45 @@ describe('iteration, exports, cancel', () => {
     expect((await loadAdapter(mem, config)).config.r).toBe(info.adapter?.r);
   });
 
+  it('imports the exported adapter and pairs into a fresh page: the same model M2 and the same export; bad files change nothing', async () => {
+    const { files } = await engine.exportAdapter();
+    const copy = () => files.map((f) => ({ name: `M2-${f.name}`, bytes: f.bytes.slice() }));
+    const p = await engine.newProblem(5, 2);
+    const solvedHere = await engine.solve(p.question);
+
+    const fresh = diskEngine();
+    await fresh.loadModel({ baseUrl: dir, backend: 'wasm' });
+    // A bad file: named error, and the fresh model is still M1.
+    const onlyConfig = copy().filter((f) => f.name.endsWith('.json'));
+    expect((await rejection(fresh.importAdapter(onlyConfig, 2))).name).toBe('ImportError');
+    const truncated = copy().map((f) => (f.name.endsWith('.safetensors') ? { ...f, bytes: f.bytes.slice(0, 40) } : f));
+    expect((await rejection(fresh.importAdapter(truncated, 2))).name).toMatch(/^Safetensors/);
+    const wrongRank = copy().map((f) => {
+      if (!f.name.endsWith('.json')) return f;
+      const c = JSON.parse(new TextDecoder().decode(f.bytes)) as { r: number };
+      return { ...f, bytes: new TextEncoder().encode(JSON.stringify({ ...c, r: c.r + 1 })) };
+    });
+    expect((await rejection(fresh.importAdapter(wrongRank, 2))).name).toBe('TensorShapeError');
+    expect((await rejection(fresh.importAdapter(copy(), 0))).name).toBe('InvalidInputError');
+    expect((await fresh.modelInfo())?.generation).toBe(1);
+
+    const imported = await fresh.importAdapter(copy(), 2);
+    expect(imported.generation).toBe(2);
+    expect(imported.adapter).toEqual((await engine.modelInfo())?.adapter);
+    const again = await fresh.exportAdapter();
+    for (const f of again.files) expect(Buffer.from(f.bytes).equals(Buffer.from(files.find((g) => g.name === f.name)!.bytes)), f.name).toBe(true);
+    await fresh.newProblem(5, 2);
+    expect((await fresh.solve(p.question)).steps).toEqual(solvedHere.steps);
+
+    // Pairs: the engine's export read back gives the same export; a bad line is named.
+    expect((await rejection(fresh.importPairs('{"prompt": 1}\n'))).name).toBe('PairFormatError');
+    const jsonl = await engine.exportPairs().catch(() => '');
+    if (jsonl !== '') {
+      expect(await fresh.importPairs(jsonl)).toBe(jsonl.trim().split('\n').length);
+      expect(await fresh.exportPairs()).toBe(jsonl);
+    }
+  });
+
   it('the next iteration reuses the cached evaluation of its starting model', async () => {
     const settings = { problems: 1, w: 3, temperature: 1, maxSteps: 1, evalProblems: 2, evalPairs: 2, epochs: 1 };
     const first = await engine.runIteration(settings);
