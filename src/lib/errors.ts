@@ -218,3 +218,11 @@ export class NothingToExportError extends PsrError {}
 
 /** An imported file is not what the page can use (wrong name, missing part); the message says what to pick. */
 export class ImportError extends InvalidInputError {}
+
+// ---- The page's own storage (src/ui/state/saved-work.ts) ----
+
+/** The browser refused to store more (quota): nothing was lost from the page, but this state is not saved. */
+export class StorageFullError extends PsrError {}
+
+/** The browser offers no IndexedDB here (some private modes, blocked storage): work lives only in this tab. */
+export class StorageUnavailableError extends PsrError {}

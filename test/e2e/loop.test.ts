@@ -23,6 +23,13 @@ async function generation(page: Page): Promise<number> {
   return Number(text.slice(1));
 }
 
+/** Wait until the model panel has finished one more load (with its restore) than `before`. */
+async function loadedAgain(page: Page, before: number): Promise<void> {
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="model-panel"]')?.getAttribute('data-loads')) > n, before, { timeout: 60_000 });
+}
+
+const loadsSoFar = async (page: Page) => Number(await page.getByTestId('model-panel').getAttribute('data-loads'));
+
 /** What moves while an iteration runs: the status line and the panel's progress counters. */
 async function progress(page: Page): Promise<string> {
   const panel = page.getByTestId('loop-panel');
@@ -166,20 +173,57 @@ describe('run an iteration (CPU backend)', () => {
     }
     expect(8 + st.headerBytes + end).toBe(st.size);
 
-    // Switching the backend would load the model again: a model trained here is not thrown away without asking.
-    if ((await generation(page)) === t + 1) {
-      expect(await page.getByTestId('backend-warning').innerText()).toContain(`keep M${t + 1}`);
-      let asked = '';
-      page.once('dialog', (d) => {
-        asked = d.message();
-        void d.dismiss();
-      });
-      await page.locator('input[name="backend"][value="auto"]').click();
-      await page.waitForTimeout(300);
-      expect(asked).toContain('would go back to');
-      expect(await page.locator('input[name="backend"][value="wasm"]').isChecked()).toBe(true);
-      expect(await generation(page)).toBe(t + 1);
-    }
+    // The adapter's bytes, for importing them back later (blob: links die with the page).
+    const adapterFiles = await Promise.all(
+      [...byName.entries()].map(async ([name, href]) => ({
+        name,
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from(await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), href)),
+      })),
+    );
+    const trained = (await generation(page)) === t + 1;
+    const shownAfter = await generation(page);
+    // The results view has the iteration, and the work is saved in the browser.
+    expect(await page.getByTestId('history-row').count()).toBe(1);
+    expect(await page.getByTestId('history-row').first().getAttribute('data-from')).toBe(`M${t}`);
+    await page.locator('[data-testid="saved-work"][data-status="saved"]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('saved-status').innerText()).toContain(`Saved M${shownAfter}`);
+
+    // Switching the backend loads the model again and keeps the trained adapter.
+    if (trained) expect(await page.getByTestId('backend-note').innerText()).toContain(`keeps M${t + 1}`);
+    const loads = await loadsSoFar(page);
+    await page.locator('input[name="backend"][value="auto"]').click();
+    await loadedAgain(page, loads);
+    expect(await generation(page)).toBe(shownAfter);
+
+    // A reload brings back the model, the results and the pairs from IndexedDB.
+    await page.reload();
+    await modelReady(page);
+    await page.locator('[data-testid="saved-work"][data-status="restored"]').waitFor({ timeout: 30_000 });
+    expect(await generation(page)).toBe(shownAfter);
+    expect(await page.getByTestId('history-row').count()).toBe(1);
+    expect(Number(await page.getByTestId('pairs-count').getAttribute('data-count'))).toBe(n);
+    expect(await page.getByTestId('export-pairs').isDisabled()).toBe(n === 0);
+
+    // A bad import gets a named error and changes nothing.
+    await page.getByTestId('import-adapter').setInputFiles([{ name: 'adapter_config.json', mimeType: 'application/json', buffer: Buffer.from('{"r": 4}') }]);
+    await page.getByTestId('import-error').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('import-error').getAttribute('data-name')).toBe('ImportError');
+    await page.getByTestId('import-pairs').setInputFiles([{ name: 'pairs.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from('{"prompt": 3}\n') }]);
+    await page.locator('[data-testid="import-error"][data-name="PairFormatError"]').waitFor({ timeout: 10_000 });
+    expect(await generation(page)).toBe(shownAfter);
+
+    // Clear: back to the folder's model; importing the exported adapter makes it the trained model again.
+    const before = await loadsSoFar(page);
+    await page.getByTestId('clear-saved').click();
+    await page.locator('[data-testid="saved-work"][data-status="cleared"]').waitFor({ timeout: 10_000 });
+    await loadedAgain(page, before);
+    expect(await generation(page)).toBe(t);
+    expect(await page.getByTestId('history-row').count()).toBe(0);
+    expect(adapterFiles.every((f) => f.buffer.length > 0)).toBe(true);
+    await page.getByTestId('import-adapter').setInputFiles(adapterFiles);
+    await page.getByTestId('import-message').waitFor({ timeout: 20_000 });
+    expect(await generation(page)).toBe(shownAfter);
 
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(failed).toEqual([]);

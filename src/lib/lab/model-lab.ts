@@ -57,6 +57,19 @@ function countWeights(w: ModelWeights): number {
   return n;
 }
 
+/** FNV-1a over the config and the token embeddings' bits: a different training run gives a different base. */
+function fingerprintOf(config: unknown, w: ModelWeights): string {
+  let h = 0x811c9dc5;
+  const mix = (x: number) => {
+    h ^= x;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  };
+  for (const ch of JSON.stringify(config)) mix(ch.charCodeAt(0));
+  const bits = new Uint32Array(w.embedTokens.buffer, w.embedTokens.byteOffset, w.embedTokens.length);
+  for (let i = 0; i < bits.length; i++) mix(bits[i]);
+  return h.toString(16).padStart(8, '0');
+}
+
 function countAdapter(a: LoraAdapter | null): number {
   let n = 0;
   for (const l of a?.layers ?? []) for (const p of Object.values(l)) n += (p?.a.length ?? 0) + (p?.b.length ?? 0);
@@ -144,6 +157,7 @@ export class ModelLab {
         difficulties: model.world.difficulties.length,
         loadMs: 0,
         generation: model.meta.generation,
+        fingerprint: fingerprintOf(model.config, model.weights),
       };
       this.loaded = { info, model, backend, adapter, params };
       info.loadMs = performance.now() - t0;

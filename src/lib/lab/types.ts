@@ -47,6 +47,8 @@ export interface ModelInfo {
   loadMs: number;
   /** t of the model M_t now loaded: 1 with the shipped M1 adapter, +1 per finished iteration. */
   generation: number;
+  /** Identifies the base weights (a hash of the config and embeddings): saved adapters belong to one base. */
+  fingerprint: string;
 }
 
 export interface ProblemView {

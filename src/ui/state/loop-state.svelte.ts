@@ -10,6 +10,7 @@ import type { ModelState } from './model-state.svelte.ts';
 import { applyLoopEvent, EMPTY_LOOP_VIEW, type LoopView } from './loop-view.ts';
 import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
+import { recordOf, type IterationRecord } from './saved-work.ts';
 
 export type PageIterationSettings = Pick<RunSettings, (typeof PAGE_ITERATION_INPUTS)[number]>;
 
@@ -31,6 +32,12 @@ export class LoopState {
   /** The models of the running (or last) iteration, e.g. M1 → M2. */
   from = $state('');
   to = $state('');
+  /** Every finished iteration on this model (this visit and, restored from storage, earlier ones), oldest first. */
+  history = $state.raw<IterationRecord[]>([]);
+  /** Pairs the engine would export now (the last iteration's, restored or imported ones). */
+  pairsAvailable = $state(0);
+  /** Called after every finished iteration (the page saves its work there). */
+  onFinished: ((o: IterationOutcome) => Promise<void>) | null = null;
   pairsLink = $state.raw<DownloadLink | null>(null);
   adapterLinks = $state.raw<DownloadLink[]>([]);
   exportError = $state<ErrorParts | null>(null);
@@ -59,6 +66,9 @@ export class LoopState {
         ),
       );
       await this.model.refresh();
+      this.pairsAvailable = this.outcome.pairs.length;
+      this.history = [...this.history, recordOf(this.outcome)];
+      await this.onFinished?.(this.outcome);
     } catch (e) {
       const err = errorParts(e);
       // A cancel is what the visitor asked for: the status line says so, it is not shown as an error.
@@ -67,6 +77,18 @@ export class LoopState {
     } finally {
       this.running = false;
     }
+  }
+
+  /** Show an iteration restored from storage as if it had just finished (its pairs, before / after). */
+  restore(history: IterationRecord[], last: IterationOutcome | null): void {
+    this.history = history;
+    this.outcome = last;
+    this.pairsAvailable = last?.pairs.length ?? 0;
+    this.from = last?.from ?? '';
+    this.to = last?.to ?? '';
+    this.view = last
+      ? { ...EMPTY_LOOP_VIEW, stage: 'done', before: last.before, after: last.report.evaluation, report: last.report, pairs: last.pairs.length }
+      : EMPTY_LOOP_VIEW;
   }
 
   async exportPairs(): Promise<void> {

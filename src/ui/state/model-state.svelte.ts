@@ -1,8 +1,8 @@
 // ModelState: the shipped model as the page sees it — which one (public/models/index.json), on
 // which backend (Auto / WebGPU / CPU-WASM, also settable with ?backend=), loading progress, and
-// the engine's ModelInfo once loaded. Changing the backend reloads the model.
+// the engine's ModelInfo once loaded. Changing the backend reloads the model and keeps its adapter.
 import * as Comlink from 'comlink';
-import type { BackendChoice, ModelInfo } from '../../lib/api.ts';
+import type { BackendChoice, ExportedFile, ModelInfo } from '../../lib/api.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import { errorParts } from './task-errors.ts';
 import { presetValue } from '../../lib/settings/table.ts';
@@ -48,6 +48,10 @@ export class ModelState {
   entry = $state<ModelEntry | null>(null);
   readonly info = $derived(this.state.kind === 'ready' ? this.state.info : null);
   readonly label = $derived(this.info ? `M${this.info.generation}` : '');
+  /** Finished loads (and restores) so far: scripts and tests wait for it to move. */
+  loads = $state(0);
+  /** Runs after every successful load (the page restores its saved work there). */
+  afterLoad: (() => Promise<void>) | null = null;
   /** The generation the model had when it was loaded: above it, iterations trained it here (and a reload would lose that). */
   private loadedGeneration = $state<number | null>(null);
   readonly trainedHere = $derived(this.info !== null && this.loadedGeneration !== null && this.info.generation > this.loadedGeneration);
@@ -59,7 +63,8 @@ export class ModelState {
     this.backend = backend;
   }
 
-  async load(): Promise<void> {
+  /** Load the model from its folder, restore the page's saved work, and give back a `carry`-ied adapter if it is newer. */
+  async load(carry: { generation: number; files: ExportedFile[] } | null = null): Promise<void> {
     const modelsUrl = new URL('models/', document.baseURI);
     this.state = { kind: 'loading', stage: 'reading the model list', fraction: 0 };
     try {
@@ -78,26 +83,30 @@ export class ModelState {
       this.loadedGeneration = info.generation;
     } catch (e) {
       this.state = { kind: 'failed', ...errorParts(e) };
+      return;
     }
+    await this.afterLoad?.();
+    if (carry && this.info && this.info.generation < carry.generation) {
+      try {
+        await this.tasks.run('import adapter', () => this.tasks.api.importAdapter(carry.files, carry.generation));
+        await this.refresh();
+      } catch (e) {
+        this.state = { kind: 'failed', ...errorParts(e) };
+      }
+    }
+    this.loads++;
   }
 
   /**
-   * Switch the backend: the model is loaded again from its folder. When iterations trained it here, that
-   * would throw the trained adapter away, so the visitor is asked first; false when they said no.
+   * Switch the backend: the model is loaded again from its folder on the new backend. A model trained
+   * here keeps its adapter: it is taken from the engine before and given back after (the page's
+   * storage would restore it too, but storage may be off).
    */
-  setBackend(b: BackendChoice, confirmDiscard: (message: string) => boolean = (m) => window.confirm(m)): boolean {
-    if (b === this.backend && this.state.kind === 'ready') return true;
-    if (this.trainedHere && this.info) {
-      const from = `M${this.loadedGeneration}`;
-      const ok = confirmDiscard(
-        `Switching the backend loads the model again from its folder: this page's ${this.label} would go back to ${from}, ` +
-          `and what the iterations trained would be lost. Export the adapter first (Run an iteration → Adapter files) to keep it. Switch anyway?`,
-      );
-      if (!ok) return false;
-    }
+  async setBackend(b: BackendChoice): Promise<void> {
+    if (b === this.backend && this.state.kind === 'ready') return;
+    const carry = this.trainedHere && this.info ? { generation: this.info.generation, files: (await this.tasks.api.exportAdapter()).files } : null;
     this.backend = b;
-    void this.load();
-    return true;
+    await this.load(carry);
   }
 
   /** Re-read ModelInfo after the engine's model changed (an iteration made M_{t+1}). */

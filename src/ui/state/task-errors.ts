@@ -25,4 +25,10 @@ export const TASK_REMEDIES: Record<string, string> = {
   SearchConfigError: 'Adjust the settings as the message says.',
   InvalidInputError: 'Adjust the settings as the message says.',
   NothingToExportError: 'Run an iteration first; its pairs are what gets exported.',
+  ImportError: 'Pick the files the page exported (both adapter files together, or one pairs .jsonl).',
+  PairFormatError: 'Import a .jsonl file written by "Pairs (Step-DPO JSONL)", unchanged.',
+  TensorShapeError: 'This adapter was trained for a different base model: import one exported from this model.',
+  LoraConfigError: 'The adapter_config.json is not a LoRA config this page can use: import the one exported with the weights.',
+  StorageFullError: 'Export the adapter and pairs to keep them, then "Clear saved data" to free space.',
+  StorageUnavailableError: 'This window keeps work only until it closes: export what you want to keep.',
 };
