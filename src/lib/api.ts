@@ -7,7 +7,7 @@ import type { ProgressFn, SelfTestInput, SelfTestResult } from './kernels/selfte
 export type { GpuInfo, ProgressFn, SelfTestInput, SelfTestResult };
 // The app's model tasks (load, problems, solve, search, iteration, export): types in lab/types.ts.
 import type {
-  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
+  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 export type * from './lab/types.ts';
@@ -39,6 +39,8 @@ export interface EngineApi {
   modelInfo(): Promise<ModelInfo | null>;
   /** A seeded problem of the math world at difficulty 1–6; its reference solution stays in the engine. */
   newProblem(seed: number, difficulty: number): Promise<ProblemView>;
+  /** A visitor's own question checked against the model (unknown words with the nearest known ones, length, the oracle's answer when it parses); usable by solve and search when check.id is set. */
+  ownProblem(text: string): Promise<OwnProblemCheck>;
   /** The reference solution of a problem made by newProblem (the page's "show reference" teaching toggle). */
   referenceSolution(id: string): Promise<ReferenceSolution>;
   /** Greedy solution, streamed step by step, each step with the oracle's verdict (teaching only). */

@@ -7,7 +7,7 @@ import { runSelfTest } from './kernels/selftest.ts';
 import type { DeviceLostError } from './errors.ts';
 import * as Comlink from 'comlink';
 import type {
-  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
+  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 import { ModelLab } from './lab/model-lab.ts';
@@ -83,6 +83,10 @@ export class Engine implements EngineApi {
 
   async modelInfo(): Promise<ModelInfo | null> {
     return this.lab.info();
+  }
+
+  async ownProblem(text: string): Promise<OwnProblemCheck> {
+    return this.lab.ownProblem(text);
   }
 
   async newProblem(seed: number, difficulty: number): Promise<ProblemView> {

@@ -63,6 +63,30 @@ describe('the lab without WebGPU', () => {
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
   });
+
+  it('takes a typed problem: an unknown word is marked with the nearest known ones, a known question solves', async () => {
+    const { page, problems, failed } = await openPage(false, '?backend=wasm');
+    await modelReady(page);
+    await page.getByTestId('own-problem').locator('summary').click();
+    await page.getByTestId('own-text').fill('Ann has 12 aples. Tom has 5 more apples than Ann. How many apples does Tom have?');
+    await page.getByTestId('own-use').click();
+    await page.getByTestId('own-unknown').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('own-unknown').allInnerTexts()).toEqual(['aples']);
+    expect(await page.getByTestId('own-near').innerText()).toContain('apples');
+    expect(await page.getByTestId('question').innerText()).not.toContain('aples');
+
+    const q = 'Ann has 12 apples. Tom has 5 more apples than Ann. How many apples does Tom have?';
+    await page.getByTestId('own-text').fill(q);
+    await page.getByTestId('own-use').click();
+    await page.getByTestId('own-oracle').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('own-oracle').innerText()).toContain('the answer is 17');
+    expect(await page.getByTestId('question').innerText()).toBe(q);
+    await page.getByTestId('solve').click();
+    await page.getByTestId('solve-answer').waitFor({ timeout: 40_000 });
+    expect(await page.getByTestId('solve-answer').innerText()).toMatch(/true answer: 17/);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('the lab hosted under a sub-path', () => {

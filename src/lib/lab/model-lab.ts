@@ -25,6 +25,7 @@ import { TaskGate } from './task-gate.ts';
 import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
 import { runOneIteration } from './iteration-task.ts';
+import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
@@ -80,6 +81,7 @@ export class ModelLab {
   private loaded: Loaded | null = null;
   private readonly gate = new TaskGate();
   private readonly problems = new Map<string, Problem & { seed: number }>();
+  private readonly ownProblems = new Map<string, OwnProblemCheck>();
   private lastPairs: PreferencePair[] = [];
   private evalCache: { key: string; result: ModelEvaluation } | null = null;
 
@@ -179,7 +181,27 @@ export class ModelLab {
     return { id: p.id, question: p.question, difficulty: p.difficulty, seed };
   }
 
+  /**
+   * A visitor's own question: unknown words (with the nearest known ones), its length, and the
+   * oracle's answer when the world's parser reads it. When it can run (check.id set) it becomes a
+   * problem of this session that solve and search accept like a generated one.
+   */
+  ownProblem(text: string): OwnProblemCheck {
+    const l = this.need();
+    const check = checkOwnProblem(text, l.model.tok, l.model.world, l.model.config.maxPositionEmbeddings);
+    if (check.id !== null) {
+      if (this.ownProblems.size > 100) this.ownProblems.clear();
+      this.ownProblems.set(check.id, check);
+    }
+    return check;
+  }
+
   referenceSolution(id: string): ReferenceSolution {
+    const own = this.ownProblems.get(id);
+    if (own) {
+      if (own.steps === null || own.answer === null) throw new InvalidInputError(`${own.oracleNote ?? 'the checker cannot read this question'} There is no reference solution.`);
+      return { id, steps: [...own.steps], answer: own.answer };
+    }
     const p = this.problems.get(id);
     if (!p) throw new InvalidInputError(`no problem with id ${JSON.stringify(id)} was made in this session; make a new problem first.`);
     return { id, steps: [...p.steps], answer: p.answer };
@@ -206,7 +228,7 @@ export class ModelLab {
     const r = validateSubset(SEARCH_KEYS, req ?? {}, 'demo', 'A watched search');
     const { seed, ...search } = r;
     const settings = { ...search, iteration: l.info.generation };
-    const id = [...this.problems.values()].find((p) => p.question === question)?.id ?? `q-${contentHash(question)}`;
+    const id = [...this.problems.values(), ...this.ownProblems.values()].find((p) => p.question === question)?.id ?? `q-${contentHash(question)}`;
     return this.gate.run('search', (control) => searchWithOracle(this.stepModel(l), { id, question }, settings, seed, onEvent, control));
   }
 

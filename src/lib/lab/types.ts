@@ -56,6 +56,8 @@ export interface ProblemView {
   question: string;
   difficulty: number;
   seed: number;
+  /** Typed by the visitor (no difficulty or seed; the oracle may not read it). */
+  own?: boolean;
 }
 
 export interface ReferenceSolution {
@@ -134,3 +136,4 @@ export interface TaskStatus {
   task: string | null;
   paused: boolean;
 }
+export type { OwnProblemCheck, UnknownWord } from './own-problem.ts';

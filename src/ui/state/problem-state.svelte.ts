@@ -1,7 +1,8 @@
 // ProblemState: the current problem shared by "Solve" and "Watch the search": a difficulty of the model's world,
 // the seed that made it (shown, editable, so a demo can be repeated), and the reference solution
-// behind a teaching toggle (fetched from the engine only when asked for).
-import type { ProblemView, ReferenceSolution } from '../../lib/api.ts';
+// behind a teaching toggle (fetched from the engine only when asked for). Or the visitor's own
+// question, checked first for words the model does not know.
+import type { OwnProblemCheck, ProblemView, ReferenceSolution } from '../../lib/api.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
 
@@ -16,6 +17,9 @@ export class ProblemState {
   reference = $state<ReferenceSolution | null>(null);
   showReference = $state(false);
   error = $state<ErrorParts | null>(null);
+  /** "Try your own problem": the typed text and the engine's check of it. */
+  ownText = $state('');
+  ownCheck = $state.raw<OwnProblemCheck | null>(null);
   private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly tasks: EngineTasks) {}
@@ -34,6 +38,24 @@ export class ProblemState {
       this.reference = null;
       this.showReference = false;
       for (const l of this.listeners) l();
+    } catch (e) {
+      this.error = errorParts(e);
+    }
+  }
+
+  /** Check the typed question; when it can run it becomes the current problem. */
+  async useOwn(): Promise<void> {
+    this.error = null;
+    this.ownCheck = null;
+    try {
+      const check = await this.tasks.api.ownProblem(this.ownText);
+      this.ownCheck = check;
+      if (check.id !== null) {
+        this.problem = { id: check.id, question: check.question, difficulty: 0, seed: 0, own: true };
+        this.reference = null;
+        this.showReference = false;
+        for (const l of this.listeners) l();
+      }
     } catch (e) {
       this.error = errorParts(e);
     }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import type { Engine } from '../../../src/lib/engine.ts';
 import type { SearchViewEvent, SolveEvent, IterationEvent, ModelInfo } from '../../../src/lib/api.ts';
-import { CHECK_KINDS } from '../../../src/lib/math/checker.ts';
+import { CHECK_KINDS, scoreSolution } from '../../../src/lib/math/checker.ts';
 import { parsePairsJsonl } from '../../../src/lib/psr/pairs.ts';
 import { loadAdapter } from '../../../src/lib/model/checkpoint.ts';
 import { MemoryFiles } from '../../../src/lib/formats/memory-files.ts';
@@ -55,6 +55,24 @@ describe('loading', () => {
 });
 
 describe('problems', () => {
+  it('a typed question becomes a problem solve and search accept, with the oracle answer and reference', async () => {
+    const p = await engine.newProblem(7, 2);
+    const ref = await engine.referenceSolution(p.id);
+    const own = await engine.ownProblem(p.question);
+    expect(own.id).toMatch(/^own-/);
+    expect(own.answer).toBe(ref.answer);
+    const ownRef = await engine.referenceSolution(own.id!);
+    expect(ownRef.steps).toHaveLength(ref.steps.length);
+    expect(scoreSolution(p.question, ownRef.steps).perfect).toBe(true);
+    expect((await engine.solve(own.question)).trueAnswer).toBe(ref.answer);
+    const bad = await engine.ownProblem('Ann has 3 bananas.');
+    expect(bad.unknown.map((u) => u.word)).toEqual(['bananas']);
+    expect(bad.id).toBeNull();
+    const outside = await engine.ownProblem('Ann has 3 apples. How many apples does Tom have?');
+    expect(outside.id).not.toBeNull();
+    expect((await rejection(engine.referenceSolution(outside.id!))).name).toBe('InvalidInputError');
+  });
+
   it('are deterministic in (seed, difficulty) and keep their reference in the engine', async () => {
     const a = await engine.newProblem(42, 3);
     const b = await engine.newProblem(42, 3);
