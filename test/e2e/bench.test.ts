@@ -26,7 +26,7 @@ describe('bench page with WebGPU (SwiftShader)', () => {
     await page.getByTestId('bench-link').click();
     const panel = page.getByTestId('bench-panel');
     await panel.waitFor();
-    await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ state: 'attached', timeout: 60_000 });
     // Nothing of onnxruntime-web is fetched before the visitor asks for the benchmark.
     expect(requests.filter((u) => /ort/.test(new URL(u).pathname))).toEqual([]);
 

@@ -24,7 +24,9 @@ describe('landing page with WebGPU (SwiftShader)', () => {
   it('shows the adapter from inside the worker and a verified self-test', async () => {
     const { page, problems } = await openPage(true);
     await expect(page.title()).resolves.toContain('PSR Lab');
-    await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ state: 'attached', timeout: 60_000 });
+    // The device details are folded below the lab once the GPU is fine.
+    await page.getByTestId('device-details').locator(':scope > summary').click();
     const adapter = await page.getByTestId('adapter').innerText();
     expect(adapter.toLowerCase()).toContain('swiftshader');
 

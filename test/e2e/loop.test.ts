@@ -54,6 +54,8 @@ describe('run an iteration (CPU backend)', () => {
     await page.getByTestId('loop-start').click();
     await page.locator('[data-testid="loop-panel"][data-running="true"]').waitFor({ timeout: 10_000 });
 
+    // The pipeline on the first screen lights up the stage the iteration is in.
+    await page.locator('[data-testid="pipeline"]:not([data-lit=""])').waitFor({ state: 'attached', timeout: 30_000 });
     // Pause: the status says so and nothing advances (the unit of work in flight may still land first).
     await page.getByTestId('loop-pause').click();
     await page.getByTestId('loop-status').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });

@@ -24,7 +24,9 @@ it('works when dist/ is served from /labs/psr/', async () => {
     if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
   });
   await page.goto(hosted.url);
-  await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ state: 'attached', timeout: 60_000 });
+  // The device details are folded below the lab once the GPU is fine.
+  await page.getByTestId('device-details').locator(':scope > summary').click();
   await page.getByTestId('run-selftest').click();
   await page.getByTestId('selftest-verified').waitFor({ timeout: 60_000 });
   expect(failed).toEqual([]);
