@@ -89,6 +89,21 @@ describe('the lab without WebGPU', () => {
   });
 });
 
+describe('the lab on a phone-sized screen (390 px)', () => {
+  it('never scrolls sideways, also with the search and its tables shown', async () => {
+    const { page, problems, failed } = await openLab(baseUrl, '?backend=wasm', { webgpu: false, width: 390, height: 844 });
+    await modelReady(page);
+    await solveShown(page);
+    await page.getByTestId('search-pace').fill('0');
+    await page.getByTestId('run-search').click();
+    await page.getByText(/^Finished \(/).waitFor({ timeout: 60_000 });
+    const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(scroll).toBeLessThanOrEqual(client);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the lab hosted under a sub-path', () => {
   it('finds the model folder relative to the page (dist/ served from /labs/psr/)', async () => {
     const hosted = await serveDistAt('/labs/psr/');

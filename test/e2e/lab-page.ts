@@ -12,10 +12,14 @@ export async function closeLabBrowsers(): Promise<void> {
 }
 
 /** Open `query` relative to `root` (the served dist/); `problems` and `failed` fill as the page runs. */
-export async function openLab(root: string, query: string, { webgpu }: { webgpu: boolean }): Promise<{ page: Page; problems: string[]; failed: string[] }> {
+export async function openLab(
+  root: string,
+  query: string,
+  { webgpu, width = 1280, height = 900 }: { webgpu: boolean; width?: number; height?: number },
+): Promise<{ page: Page; problems: string[]; failed: string[] }> {
   const browser = await launchChromium({ webgpu });
   browsers.push(browser);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width, height } });
   const problems = watchPage(page);
   const failed: string[] = [];
   page.on('response', (r) => {
