@@ -112,6 +112,15 @@ describe('run an iteration (CPU backend)', () => {
     expect((await quality.innerText()).match(/\d+/g)?.map(Number)).toEqual(counts);
     expect(await page.getByTestId('pair-row').count()).toBe(Math.min(n, 50));
     if (n > 0) {
+      // Grouped by problem, the question once per group; the filter keeps one oracle class.
+      expect(await page.getByTestId('pair-group').count()).toBeGreaterThanOrEqual(1);
+      const [cls, k] = (['both-invalid', 'correct-order', 'both-valid', 'inverted'] as const).map((c, i) => [c, counts[[2, 0, 1, 3][i]]] as const).find(([, c]) => c > 0)!;
+      await page.getByTestId('pairs-filter').selectOption(cls);
+      expect(await page.getByTestId('pair-row').count()).toBe(Math.min(k, 50));
+      expect(new Set(await page.getByTestId('pair-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-quality'))))).toEqual(new Set([cls]));
+      await page.getByTestId('pairs-filter').selectOption('all');
+    }
+    if (n > 0) {
       // What training did on its own pairs: shares in [0, 1], in the sentence as percentages.
       const own = page.getByTestId('own-pairs');
       const [before, after] = [Number(await own.getAttribute('data-before')), Number(await own.getAttribute('data-after'))];
