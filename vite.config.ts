@@ -1,6 +1,7 @@
 // Vite builds the app (static, relative base so dist/ works from any sub-path) and
 // Vitest runs three projects: unit (Node), gpu (Node + Dawn/SwiftShader), e2e (Chromium).
 import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { join } from 'node:path';
 
@@ -9,9 +10,36 @@ const reportDir = process.env.PSR_TEST_REPORT_DIR;
 const reporters = reportDir ? ['default', 'json'] : ['default'];
 const outputFile = reportDir ? { json: join(reportDir, `vitest-${process.pid}.json`) } : undefined;
 
+/**
+ * The production page's Content-Security-Policy (a meta tag, so any static host serves it): only the
+ * app's own scripts, workers and WebAssembly ('wasm-unsafe-eval' compiles our kernels and
+ * onnxruntime-web's), no foreign requests; inline styles stay allowed for Svelte's style attributes.
+ * Not in dev: Vite's dev server injects inline scripts for hot reload.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self' blob: data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'psr-content-security-policy',
+    apply: 'build',
+    transformIndexHtml: (html) =>
+      html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`),
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), contentSecurityPolicy()],
   // keepNames: error classes are identified by `err.name` across the worker boundary and in
   // the UI, so the minifier must not rename them (the e2e no-WebGPU test catches that).
   worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },

@@ -43,6 +43,24 @@ describe('landing page with WebGPU (SwiftShader)', () => {
     ]);
     expect(await page.getByTestId('selftest-timings').innerText()).toMatch(/compile \d+\.\d ms/);
     expect(problems).toEqual([]);
+
+    // The production page carries a Content-Security-Policy, and it is in force: an injected inline
+    // script is refused (the page's own scripts, worker and WebAssembly ran above without a violation).
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    const refused = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+          const s = document.createElement('script');
+          s.textContent = 'window.__inlineRan = true;';
+          document.body.append(s);
+          setTimeout(() => resolve('none'), 2000);
+        }),
+    );
+    expect(refused).toMatch(/^script-src/);
+    expect(await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan)).toBeUndefined();
   });
 });
 
