@@ -34,6 +34,11 @@ export class LoopState {
   to = $state('');
   /** Every finished iteration on this model (this visit and, restored from storage, earlier ones), oldest first. */
   history = $state.raw<IterationRecord[]>([]);
+  /** Wall clock of the running iteration (ms since it started, ticking every second) and when its search began. */
+  elapsedMs = $state(0);
+  private startedAt = 0;
+  private searchStartedAt: number | null = null;
+  private searchStartedDone = 0;
   /** Pairs the engine would export now (the last iteration's, restored or imported ones). */
   pairsAvailable = $state(0);
   /** Called after every finished iteration (the page saves its work there). */
@@ -56,12 +61,20 @@ export class LoopState {
     this.error = null;
     this.cancelled = false;
     this.running = true;
+    this.startedAt = performance.now();
+    this.elapsedMs = 0;
+    this.searchStartedAt = null;
+    const tick = setInterval(() => (this.elapsedMs = performance.now() - this.startedAt), 1000);
     try {
       this.outcome = await this.tasks.run('iteration', () =>
         this.tasks.api.runIteration(
           $state.snapshot(this.settings),
           Comlink.proxy((e: IterationEvent) => {
             this.view = applyLoopEvent(this.view, e);
+            if (this.view.stage === 'search' && this.searchStartedAt === null) {
+              this.searchStartedAt = performance.now();
+              this.searchStartedDone = this.view.problemsDone;
+            }
           }),
         ),
       );
@@ -75,8 +88,19 @@ export class LoopState {
       if (err.name === 'CancelledError') this.cancelled = true;
       else this.error = err;
     } finally {
+      clearInterval(tick);
       this.running = false;
     }
+  }
+
+  /** Seconds the search still needs at its pace so far, at `elapsedMs` into the iteration (null before a problem is done or outside the search). */
+  searchEtaSeconds(elapsedMs: number): number | null {
+    const v = this.view;
+    if (v.stage !== 'search' || this.searchStartedAt === null || !v.problem) return null;
+    const done = v.problemsDone - this.searchStartedDone;
+    if (done < 1) return null;
+    const perProblem = (this.startedAt + elapsedMs - this.searchStartedAt) / done;
+    return Math.max(0, ((v.problem.total - v.problemsDone) * perProblem) / 1000);
   }
 
   /** Show an iteration restored from storage as if it had just finished (its pairs, before / after). */
