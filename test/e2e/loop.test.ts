@@ -69,6 +69,7 @@ describe('run an iteration (CPU backend)', () => {
     expect(await page.getByTestId('run-bench').isDisabled()).toBe(true);
     expect(await page.getByTestId('bench-busy').innerText()).toMatch(/The engine is busy with “iteration”/);
 
+    expect(await page.getByTestId('loop-clock').innerText()).toMatch(/^\d+ s so far/);
     await page.getByTestId('loop-resume').click();
     await page.getByTestId('loop-pause').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('loop-status').innerText()).not.toContain('(paused)');
