@@ -114,7 +114,11 @@ describe('run an iteration (CPU backend)', () => {
     expect(await page.getByTestId('pair-row').count()).toBe(Math.min(n, 50));
     if (n > 0) {
       // Grouped by problem, the question once per group; the filter keeps one oracle class.
-      expect(await page.getByTestId('pair-group').count()).toBeGreaterThanOrEqual(1);
+      const groups = await page.getByTestId('pair-group').count();
+      expect(groups).toBeGreaterThanOrEqual(1);
+      // One group per problem: no two neighbouring groups show the same question.
+      const questions = await page.getByTestId('pair-group').evaluateAll((gs) => gs.map((g) => g.querySelector('.q')?.textContent ?? ''));
+      expect(questions.every((q, i) => i === 0 || q !== questions[i - 1])).toBe(true);
       const [cls, k] = (['both-invalid', 'correct-order', 'both-valid', 'inverted'] as const).map((c, i) => [c, counts[[2, 0, 1, 3][i]]] as const).find(([, c]) => c > 0)!;
       await page.getByTestId('pairs-filter').selectOption(cls);
       expect(await page.getByTestId('pair-row').count()).toBe(Math.min(k, 50));
@@ -195,8 +199,10 @@ describe('run an iteration (CPU backend)', () => {
     );
     const trained = (await generation(page)) === t + 1;
     const shownAfter = await generation(page);
-    // The results view has the iteration, and the work is saved in the browser.
+    // The results view has the iteration (table and chart), and the work is saved in the browser.
     expect(await page.getByTestId('history-row').count()).toBe(1);
+    expect(Number(await page.getByTestId('history-chart').getAttribute('data-points'))).toBe(trained ? 2 : 1);
+    if (n > 0) expect(Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThan(0);
     expect(await page.getByTestId('history-row').first().getAttribute('data-from')).toBe(`M${t}`);
     await page.locator('[data-testid="saved-work"][data-status="saved"]').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('saved-status').innerText()).toContain(`Saved M${shownAfter}`);
