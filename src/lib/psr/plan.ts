@@ -102,7 +102,7 @@ export function planLoop(
       pools: data.pools.slice(firstPool - 1, last),
       search: searchSettingsOf(s, first),
       srlm: { ...DEFAULT_SRLM_SETTINGS, n: s.srlmSamples, temperature: s.temperature, topP: s.topP },
-      dpo: { ...DEFAULT_STEP_DPO, beta: s.beta, nllWeight: s.nllWeight, lr: s.lr, epochs: s.epochs, pairsPerBatch: s.pairsPerStep },
+      dpo: { ...DEFAULT_STEP_DPO, objective: s.objective, beta: s.beta, nllWeight: s.nllWeight, lr: s.lr, epochs: s.epochs, pairsPerBatch: s.pairsPerStep },
       seed: s.seed,
     },
   };

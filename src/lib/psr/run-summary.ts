@@ -7,6 +7,9 @@ import { bootstrapMean, type Interval } from './intervals.ts';
 /** The parts of a run's metrics.json that the tables read. */
 export interface RunMetrics {
   method: string;
+  /** 'oracle' for the oracle-judged control (older runs: absent = self). */
+  judge?: string;
+  settings?: { objective?: string };
   seed: number;
   start: { solve: { accuracy: number; correct?: string }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
   reports: {
@@ -35,6 +38,14 @@ export interface RunRow {
   seconds: number;
 }
 
+/** A run's row label: the method, and the controls that change it (oracle judge, SFT objective), so that they are grouped apart. */
+export function variantLabel(m: Pick<RunMetrics, 'method' | 'judge' | 'settings'>): string {
+  const parts = [m.method];
+  if (m.judge === 'oracle') parts.push('oracle judge');
+  if (m.settings?.objective === 'sft') parts.push('sft');
+  return parts.join(' · ');
+}
+
 export function runRow(m: RunMetrics): RunRow {
   if (!m || typeof m.method !== 'string' || !Array.isArray(m.reports)) {
     throw new InvalidInputError('not a metrics.json of `psr run` (needs method and reports); pass the folders that `run --out` wrote.');
@@ -43,7 +54,7 @@ export function runRow(m: RunMetrics): RunRow {
   const first = evals[0]?.solve.accuracy;
   const last = evals[evals.length - 1]?.solve.accuracy;
   return {
-    method: m.method,
+    method: variantLabel(m),
     seed: m.seed,
     accuracy: evals.map((e) => e?.solve.accuracy ?? null),
     judge: evals.map((e) => e?.judge.judge_accuracy ?? null),

@@ -105,6 +105,10 @@ export const SETTINGS = {
     help: 'Whole solutions sampled and scored per problem by the outcome-level baseline (Yuan et al.: 4).',
   },
   // ---- step-DPO -----------------------------------------------------------------------------------
+  objective: {
+    kind: 'choice', label: 'Training objective', flag: 'objective', choices: ['dpo', 'sft'], default: 'dpo',
+    help: 'dpo: step-DPO on the (chosen, rejected) pairs, plus α × the chosen step\'s NLL (the method); sft: the chosen steps\' NLL alone, the rejected ones unused — a control that shows what the preference adds.',
+  },
   beta: {
     kind: 'number', label: 'DPO β', flag: 'beta', default: 0.1, min: 0, max: 10, minExclusive: true, step: 0.05,
     help: 'How far the policy may move from the iteration\'s starting model (Step-DPO: 0.4–0.5; Self-Rewarding: 0.1).',
@@ -228,7 +232,7 @@ export const SEARCH_KEYS = ['w', 'temperature', 'topP', 'maxSteps', 'tieThreshol
  */
 export const ITERATION_KEYS = [
   'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks',
-  'beta', 'nllWeight', 'lr', 'epochs', 'pairsPerStep',
+  'objective', 'beta', 'nllWeight', 'lr', 'epochs', 'pairsPerStep',
   'problems', 'poolGrowth', 'difficulties', 'evalProblems', 'evalPairs', 'seed', 'datasetSeed',
 ] as const satisfies readonly SettingKey[];
 

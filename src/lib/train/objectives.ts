@@ -108,10 +108,11 @@ async function spanForward(ws: Workspace, batch: PackedBatch, targets: Int32Arra
 }
 
 /**
- * Forward (and, if `withGrad`, backward) of the step-DPO loss with temperature β: the loss of a batch of a batch (mean over its pairs) and, with `withGrad`, its gradient accumulated into the
+ * Forward (and, if `withGrad`, backward) of the step-DPO loss with temperature β: the loss of a batch (mean over its pairs)
+ * — dpoWeight × DPO + nllWeight × the chosen steps' per-token NLL — and, with `withGrad`, its gradient accumulated into the
  * params' gradients times `gradScale` (m/P when this batch is m of the P pairs of one update).
  */
-export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1, nllWeight = 0): Promise<DpoStepResult> {
+export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withGrad: boolean, gradScale = 1, nllWeight = 0, dpoWeight = 1): Promise<DpoStepResult> {
   const be = ws.backend;
   const { B, T, N } = ws;
   const V = ws.params.config.vocabSize;
@@ -124,6 +125,8 @@ export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withG
   const policyChosen = logp.slice(0, P);
   const policyRejected = logp.slice(P);
   const out = dpoForward(policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
+  // dpoWeight 0 leaves the chosen steps' NLL alone (the SFT control); the DPO metrics are still reported.
+  out.loss *= dpoWeight;
   // Span length of each chosen row (rows 0..P−1), for the per-token NLL.
   const chosenLen = new Float32Array(P); // (P)
   if (nllWeight > 0) {
@@ -139,7 +142,8 @@ export async function dpoStep(ws: Workspace, ex: DpoExample, beta: number, withG
   if (withGrad) {
     const dChosen = new Float32Array(P);
     const dRejected = new Float32Array(P);
-    dpoBackward(dChosen, dRejected, policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
+    if (dpoWeight !== 0) dpoBackward(dChosen, dRejected, policyChosen, policyRejected, ex.refChosen, ex.refRejected, beta);
+    if (dpoWeight !== 1) for (let b = 0; b < P; b++) (dChosen[b] *= dpoWeight), (dRejected[b] *= dpoWeight);
     if (nllWeight > 0) for (let b = 0; b < P; b++) dChosen[b] -= nllWeight / (P * Math.max(1, chosenLen[b]));
     const dseq = new Float32Array(B); // (B)
     dseq.set(dChosen, 0);

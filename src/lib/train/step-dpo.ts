@@ -27,6 +27,8 @@ export interface StepPair {
 }
 
 export interface StepDpoOptions {
+  /** 'dpo': the step-DPO loss (+ α·NLL); 'sft': the chosen steps' NLL alone (weight max(α, 1)), a control. */
+  objective: 'dpo' | 'sft';
   beta: number;
   /** Weight α of the chosen step's per-token NLL added to the DPO loss (0 = plain step-DPO). */
   nllWeight: number;
@@ -46,6 +48,7 @@ export interface StepDpoOptions {
 }
 
 export const DEFAULT_STEP_DPO: Readonly<Omit<StepDpoOptions, 'seed'>> = Object.freeze({
+  objective: SETTINGS.objective.default,
   beta: SETTINGS.beta.default,
   nllWeight: SETTINGS.nllWeight.default,
   lr: SETTINGS.lr.default,
@@ -176,6 +179,7 @@ export async function trainStepDpo(
   const be = params.backend;
   const encoded = pairs.map((p) => encodePair(tok, p));
   const P = opts.pairsPerBatch;
+  const sft = opts.objective === 'sft';
   // Reference log-probs, once, before any update: the model at the start of the iteration.
   const ref = await pairLogprobs(params, tok, encoded, opts.maxTokensPerPass);
   const rng = createRng(opts.seed).fork('step-dpo');
@@ -215,7 +219,7 @@ export async function trainStepDpo(
             refRejected: Float32Array.from(pass, (k) => ref[2 * k + 1]),
           };
           const share = pass.length / idx.length;
-          const r = await dpoStep(ws, ex, opts.beta, true, share, opts.nllWeight);
+          const r = await dpoStep(ws, ex, opts.beta, true, share, sft ? Math.max(1, opts.nllWeight) : opts.nllWeight, sft ? 0 : 1);
           loss += share * r.loss;
           rewardAccuracy += share * r.accuracy;
           margins.push(...r.margins);

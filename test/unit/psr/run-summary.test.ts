@@ -44,6 +44,15 @@ describe('loop result tables', () => {
     expect(md).toContain('| psr | 2 | 20.0 ± 0.0 | 35.0 ± 7.1 | 15.0 ± 7.1 |');
   });
 
+  it('controls get rows of their own: the oracle-judged loop and the SFT objective', () => {
+    const oracle = { ...run('psr', 1, [0.2, 0.3]), judge: 'oracle' };
+    const sft = { ...run('psr', 1, [0.2, 0.25]), settings: { objective: 'sft' } };
+    const md = loopTables([run('psr', 1, [0.2, 0.22]), oracle, sft].map(runRow));
+    expect(md).toContain('| psr | 1 | 20.0 | 22.0 |');
+    expect(md).toContain('| psr · oracle judge | 1 | 20.0 | 30.0 |');
+    expect(md).toContain('| psr · sft | 1 | 20.0 | 25.0 |');
+  });
+
   it('names input that is not a run folder', () => {
     expect(() => runRow({} as RunMetrics)).toThrow(/not a metrics.json of `psr run`/);
     expect(() => loopTables([])).toThrow(/no runs to summarise/);

@@ -99,6 +99,28 @@ describe('trainStepDpo', () => {
     Array.from(pb.a).forEach((x, i) => expect(x).toBeCloseTo(pa.a[i], 5));
   });
 
+  it('the SFT control trains on the chosen steps alone: other rejected steps give the same adapter, and the chosen step gets likelier', async () => {
+    const opts = { ...DEFAULT_STEP_DPO, objective: 'sft' as const, lr: 1e-2, epochs: 3, pairsPerBatch: 3, seed: 1 };
+    const a = micro();
+    const b = micro();
+    const other = pairs.map((p) => ({ ...p, rejected: p.rejected.replace(/Step \d+: /, (m) => `${m}So `) }));
+    const ra = await trainStepDpo(a.params, tok, pairs, opts);
+    await trainStepDpo(b.params, tok, other, opts);
+    const [la, lb] = [await a.params.readAdapter(), await b.params.readAdapter()];
+    expect(Array.from(la.layers[0].q_proj!.b).some((x) => x !== 0)).toBe(true);
+    expect(Array.from(lb.layers[0].q_proj!.b)).toEqual(Array.from(la.layers[0].q_proj!.b));
+    // Its loss is the chosen steps' per-token NLL (not log 2), and it falls.
+    expect(ra.log[0].loss).toBeGreaterThan(1);
+    expect(ra.log.at(-1)!.loss).toBeLessThan(ra.log[0].loss);
+    expect(ra.log.at(-1)!.chosenLogp).toBeGreaterThan(ra.log[0].chosenLogp);
+    // DPO with the same data does depend on the rejected steps.
+    const c = micro();
+    const d = micro();
+    await trainStepDpo(c.params, tok, pairs, { ...opts, objective: 'dpo' });
+    await trainStepDpo(d.params, tok, other, { ...opts, objective: 'dpo' });
+    expect(Array.from((await d.params.readAdapter()).layers[0].q_proj!.b)).not.toEqual(Array.from((await c.params.readAdapter()).layers[0].q_proj!.b));
+  });
+
   // Bad β, lr, … are refused where settings enter (test/unit/settings); here only the data.
   it('names an empty pair list', async () => {
     const { params } = micro();
