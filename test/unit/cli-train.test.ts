@@ -37,3 +37,37 @@ describe('train-base --snapshots and learning-curve', () => {
     expect(points.every((p) => p.problems === 6 && p.accuracy >= 0 && p.accuracy <= 1)).toBe(true);
   }, 120_000);
 });
+
+describe('train-base stopped by a real signal', () => {
+  it('SIGINT in the middle of a run: the handler runs between steps, a checkpoint is written, exit code 130, and --resume finishes it', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = await mkdtemp(join(tmpdir(), 'psr-signal-'));
+    const out = join(dir, 'm0');
+    try {
+      const args = ['--import', './src/cli/register.ts', 'src/cli/main.ts', 'train-base', '--out', out, '--tokens', '409600', '--hidden', '16',
+        '--intermediate', '32', '--layers', '1', '--heads', '2', '--kv-heads', '1', '--backend', 'wasm', '--checkpoint-every', '0'];
+      const child = spawn(join('node_modules', '.bin', 'tsx'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no training step logged in 60 s: ${stderr}`)), 60_000);
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (/^step \d+/m.test(stderr)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      child.kill('SIGINT');
+      expect(await exited, stderr).toBe(130);
+      expect(stderr).toContain('SIGINT: stopping after this step');
+      expect(existsSync(join(out, 'train-state.json'))).toBe(true);
+      const io = captureIo();
+      expect(await runCli(['train-base', '--resume', out, '--json'], io), io.stderr).toBe(0);
+      expect(JSON.parse(io.stdout)).toMatchObject({ resumed: true, totalSteps: 200 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

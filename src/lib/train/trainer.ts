@@ -105,6 +105,9 @@ export async function trainSft(
       windowTokens += weightSum;
       lossSum += loss;
       lossCount++;
+      // A step awaits only settled promises on the CPU backends: without a macrotask turn the event loop
+      // would never run a SIGINT / SIGTERM handler (or a worker message) that sets shouldStop.
+      if (hooks.shouldStop) await yieldToEventLoop();
       const now = performance.now();
       const last = step === cfg.steps - 1;
       const stop = hooks.shouldStop?.(step, (now - t0) / 1000) ?? false;
@@ -138,4 +141,9 @@ export async function trainSft(
     for (const ws of workspaces.values()) ws.free();
   }
   return log;
+}
+
+/** One macrotask turn (about a millisecond): lets signal handlers and messages run between steps. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
