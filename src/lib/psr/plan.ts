@@ -78,9 +78,11 @@ export function planLoop(
     throw new DatasetConfigError(`iteration ${last} would need pool ${last}; one dataset holds fresh pools for ${MAX_POOLS} iterations. Reload the model to start again from M1.`);
   }
   const world = opts.world ?? defaultWorldConfig();
-  const beyond = s.difficulties.filter((d) => d > world.difficulties.length);
-  if (beyond.length > 0) {
-    throw new SettingsError(`${SETTINGS.difficulties.label}: level ${beyond.join(', ')} is not in the model's world, which has levels 1 to ${world.difficulties.length}.`, 'difficulties');
+  for (const key of ['difficulties', 'evalDifficulties'] as const) {
+    const beyond = s[key].filter((d) => d > world.difficulties.length);
+    if (beyond.length > 0) {
+      throw new SettingsError(`${SETTINGS[key].label}: level ${beyond.join(', ')} is not in the model's world, which has levels 1 to ${world.difficulties.length}.`, key);
+    }
   }
   // Empty: the mix around the model's frontier when it has one (psr_model.json), else every level.
   const poolDifficulties = s.difficulties.length > 0 ? s.difficulties : opts.frontier ? frontierMix(opts.frontier, world.difficulties.length) : null;
@@ -93,7 +95,10 @@ export function planLoop(
     poolDifficulties: poolDifficulties ?? undefined,
   });
   return {
-    eval: { test: evenSpread(data.test, s.evalProblems), eftTest: evenSpread(data.eftTest, s.evalPairs) },
+    eval: {
+      test: evenSpread(s.evalDifficulties.length > 0 ? data.test.filter((p) => s.evalDifficulties.includes(p.difficulty)) : data.test, s.evalProblems),
+      eftTest: evenSpread(data.eftTest, s.evalPairs),
+    },
     poolDifficulties,
     loop: {
       method: s.method,

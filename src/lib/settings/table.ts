@@ -172,6 +172,10 @@ export const SETTINGS = {
     kind: 'int', label: 'Evaluation problems', flag: 'eval-problems', default: 500, demo: 24, min: 1, max: 500, unit: 'problems',
     help: 'Held-out problems solved greedily before and after (an even spread of the 500 held-out ones).',
   },
+  evalDifficulties: {
+    kind: 'intList', label: 'Evaluation difficulties', flag: 'eval-difficulties', default: [], min: 1, max: 12,
+    help: 'Difficulty levels of the held-out problems a run evaluates (all of them by default); e.g. the frontier mix, to measure where the loop trains. Judge pairs stay all levels.',
+  },
   evalPairs: {
     kind: 'int', label: 'Evaluation judge pairs', flag: 'eval-pairs', default: 500, demo: 24, min: 1, max: 500, unit: 'pairs',
     help: 'Held-out step pairs the judge is tested on before and after (an even spread of the 500 held-out ones).',

@@ -135,6 +135,12 @@ describe('pools around the frontier', () => {
     // An explicit setting wins over the frontier; without either, every level.
     expect(planLoop({ ...s, difficulties: [5] }, { firstIteration: 1, iterations: 1, frontier: [3, 3] }).poolDifficulties).toEqual([5]);
     expect(planLoop(s, { firstIteration: 1, iterations: 1 }).poolDifficulties).toBeNull();
+    // Evaluation at the frontier: only those levels of the held-out problems, still an even spread.
+    const atFrontier = planLoop({ ...s, evalDifficulties: [2, 3, 4], evalProblems: 60 }, { firstIteration: 1, iterations: 1, frontier: [3, 3] });
+    expect(atFrontier.eval.test).toHaveLength(60);
+    expect(new Set(atFrontier.eval.test.map((p) => p.difficulty))).toEqual(new Set([2, 3, 4]));
+    expect(planLoop(s, { firstIteration: 1, iterations: 1 }).eval.test.map((p) => p.difficulty)).toContain(6);
+    expect(() => planLoop({ ...s, evalDifficulties: [7] }, { firstIteration: 1, iterations: 1 })).toThrow(/Evaluation difficulties: level 7 is not in the model's world/);
   });
 });
 
