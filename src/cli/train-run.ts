@@ -30,7 +30,7 @@ export interface TrainRun<R> {
  * Start or resume a run. `fresh()` gives the record of a new run from the flags; with --resume DIR
  * the record comes from DIR's checkpoint, and flags that would change the run are refused.
  */
-export async function startTrainRun<R extends { command: string }>(
+export async function startTrainRun<R extends { command: string; checkpointEvery?: number }>(
   flags: FlagValues,
   io: CliIo,
   command: string,
@@ -53,7 +53,9 @@ export async function startTrainRun<R extends { command: string }>(
     out = flags.out;
     record = fresh();
   }
-  const everyTokens = intFlag(flags, 'checkpoint-every', 0, 1_000_000_000, 1_000_000);
+  // The checkpoint interval is part of the run: a resumed run keeps it unless --checkpoint-every is given again.
+  const everyTokens = intFlag(flags, 'checkpoint-every', 0, 1_000_000_000, record.checkpointEvery ?? 1_000_000);
+  record.checkpointEvery = everyTokens;
   let stop = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stop) return;

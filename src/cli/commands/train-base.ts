@@ -33,6 +33,9 @@ interface TrainBaseRecord {
   backend: BackendChoice;
   /** The math world (a world file's content; written to the model's folder as world.json). */
   world: Record<string, unknown>;
+  /** Tokens between checkpoints, and whether each checkpoint is also a snapshot model folder (kept on --resume). */
+  checkpointEvery?: number;
+  snapshots?: boolean;
 }
 
 export const trainBaseCommand: Command = {
@@ -73,6 +76,9 @@ export const trainBaseCommand: Command = {
       return { command: 'train-base', options: { ...DEFAULT_BASE_TRAIN, seed, datasetSeed, tokens, shape }, backend, world: worldToJson(worldGiven) };
     });
     const { out, record } = run;
+    // --snapshots is part of the run too: a resumed run keeps writing them.
+    if (flags.snapshots) record.snapshots = true;
+    const snapshots = record.snapshots === true;
     // A checkpoint written before world files existed ran on the default world.
     const world: WorldConfig = record.world ? parseWorldFile(record.world) : worldGiven;
     const tok = createTokenizer(world);
@@ -89,7 +95,7 @@ export const trainBaseCommand: Command = {
         ...run.hooks,
         async onCheckpoint(snap) {
           await run.hooks.onCheckpoint?.(snap);
-          if (!flags.snapshots) return;
+          if (!snapshots) return;
           // The learning curve's raw material: every checkpoint as a loadable M0 (eval --format plain).
           const dir = join(out, 'snapshots', `tokens-${snap.step * tokensPerStep}`);
           await mkdir(dir, { recursive: true });
