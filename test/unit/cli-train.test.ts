@@ -44,9 +44,11 @@ describe('train-base stopped by a real signal', () => {
     const dir = await mkdtemp(join(tmpdir(), 'psr-signal-'));
     const out = join(dir, 'm0');
     try {
-      const args = ['--import', './src/cli/register.ts', 'src/cli/main.ts', 'train-base', '--out', out, '--tokens', '409600', '--hidden', '16',
+      // As `npm run psr` starts it: one node process with tsx as a loader (no wrapper process that
+      // would relay the signal and kill a child too busy to answer within 30 ms).
+      const args = ['--import', 'tsx', '--import', './src/cli/register.ts', 'src/cli/main.ts', 'train-base', '--out', out, '--tokens', '409600', '--hidden', '16',
         '--intermediate', '32', '--layers', '1', '--heads', '2', '--kv-heads', '1', '--backend', 'wasm', '--checkpoint-every', '81920', '--snapshots'];
-      const child = spawn(join('node_modules', '.bin', 'tsx'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {
