@@ -67,7 +67,7 @@ describe('the loader reads psr_model.json', () => {
 
   it('the shipped model\'s psr_model.json is valid', async () => {
     const m = await loadModelDir(join(__dirname, '../../../public/models/psr-tiny'));
-    expect(m.meta).toMatchObject({ name: 'psr-tiny', generation: 1, adapter: null, world: 'world.json', frontier: [2, 2] });
+    expect(m.meta).toMatchObject({ name: 'psr-tiny', generation: 1, adapter: null, world: 'world.json', frontier: [3, 3] });
     expect(m.world.difficulties).toHaveLength(6);
   });
 });

@@ -1,7 +1,7 @@
 // The shipped model in public/models/psr-tiny: it loads (int8 base, tokenizer, metadata), fits
 // the 10 MB budget, solves a fixed easy problem, and reproduces the evaluation recorded next to it
-// (eval-subset.json, made by `npm run psr -- eval --model public/models/psr-tiny --problems 12
-// --pairs 12 --json`) on the same subset.
+// (eval-subset.json, made by `npm run psr -- eval --model public/models/psr-tiny --eval-problems 12
+// --eval-pairs 12 --dataset-seed 1 --backend wasm --json`) on the same subset.
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
