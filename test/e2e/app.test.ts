@@ -89,6 +89,39 @@ describe('the lab without WebGPU', () => {
   });
 });
 
+describe('the guided tour', () => {
+  it('walks through the page, outlining each part, and closes with Escape; presenter mode enlarges the type', async () => {
+    const { page, problems, failed } = await openPage(false, '?backend=wasm');
+    await modelReady(page);
+    await page.getByTestId('tour-start').click();
+    const panel = page.getByTestId('tour-panel');
+    await panel.waitFor();
+    expect(await panel.getAttribute('data-stop')).toBe('0');
+    expect(await page.locator('#intro').getAttribute('class')).toContain('tour-focus');
+    expect(await page.getByTestId('tour-back').isDisabled()).toBe(true);
+    await page.getByTestId('tour-next').click();
+    expect(await page.getByTestId('tour-title').innerText()).toBe('The model');
+    expect(await page.locator('#model').getAttribute('class')).toContain('tour-focus');
+    expect(await page.locator('#intro').getAttribute('class')).not.toContain('tour-focus');
+    // To the last stop and back one.
+    const stops = Number((await panel.locator('.count').innerText()).match(/of (\d+)/)![1]);
+    for (let i = 1; i < stops - 1; i++) await page.getByTestId('tour-next').click();
+    expect(await page.getByTestId('tour-next').innerText()).toBe('Finish');
+    await page.getByTestId('tour-back').click();
+    expect(Number(await panel.getAttribute('data-stop'))).toBe(stops - 2);
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(await page.locator('.tour-focus').count()).toBe(0);
+
+    const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    const before = await size();
+    await page.getByTestId('presenter').check();
+    expect(await size()).toBeGreaterThan(before * 1.2);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the lab on a phone-sized screen (390 px)', () => {
   it('never scrolls sideways, also with the search and its tables shown', async () => {
     const { page, problems, failed } = await openLab(baseUrl, '?backend=wasm', { webgpu: false, width: 390, height: 844 });
