@@ -4,6 +4,7 @@
 // that keeps the model, which still solves. Assertions hold for any shipped model (no fixed texts).
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { unzipSync } from 'fflate';
 import { closeLabBrowsers, modelReady, openLab, solveShown } from './lab-page.ts';
 
 const baseUrl = inject('baseUrl');
@@ -188,6 +189,13 @@ describe('run an iteration (CPU backend)', () => {
       }
     }
     expect(8 + st.headerBytes + end).toBe(st.size);
+
+    // Everything in one zip: adapter, pairs (when there are some), metrics and a README.
+    await page.getByTestId('export-all').click();
+    await page.getByTestId('bundle-link').waitFor({ timeout: 20_000 });
+    const zipBytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), (await page.getByTestId('bundle-link').getAttribute('href'))!);
+    const names = Object.keys(unzipSync(new Uint8Array(zipBytes))).map((f) => f.replace(/^[^/]+\//, '')).sort();
+    expect(names).toEqual(['README.md', 'adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'metrics.csv', 'metrics.json', ...(n > 0 ? ['pairs.jsonl'] : [])].sort());
 
     // The adapter's bytes, for importing them back later (blob: links die with the page).
     const adapterFiles = await Promise.all(

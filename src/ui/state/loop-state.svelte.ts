@@ -11,6 +11,7 @@ import { applyLoopEvent, EMPTY_LOOP_VIEW, type LoopView } from './loop-view.ts';
 import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
 import { recordOf, type IterationRecord } from './saved-work.ts';
+import { exportBundle } from './export-bundle.ts';
 
 export type PageIterationSettings = Pick<RunSettings, (typeof PAGE_ITERATION_INPUTS)[number]>;
 
@@ -46,6 +47,7 @@ export class LoopState {
   pairsLink = $state.raw<DownloadLink | null>(null);
   adapterLinks = $state.raw<DownloadLink[]>([]);
   exportError = $state<ErrorParts | null>(null);
+  bundleLink = $state.raw<DownloadLink | null>(null);
 
   constructor(
     private readonly tasks: EngineTasks,
@@ -122,6 +124,22 @@ export class LoopState {
       if (this.pairsLink) revoke([this.pairsLink]);
       this.pairsLink = blobLink(`psr-pairs-${this.from || 'M1'}.jsonl`, text, 'application/jsonl');
       clickDownload(this.pairsLink);
+    } catch (e) {
+      this.exportError = errorParts(e);
+    }
+  }
+
+  /** Everything in one zip: adapter, last pairs, metrics (JSON, CSV) and a README on loading them. */
+  async exportAll(): Promise<void> {
+    this.exportError = null;
+    try {
+      const { files } = await this.tasks.api.exportAdapter();
+      const pairs = this.pairsAvailable > 0 ? await this.tasks.api.exportPairs() : null;
+      const label = this.model.label || 'M1';
+      const zip = exportBundle({ label, modelName: this.model.info?.name ?? 'model', adapter: files, pairsJsonl: pairs, history: $state.snapshot(this.history) as IterationRecord[] });
+      if (this.bundleLink) revoke([this.bundleLink]);
+      this.bundleLink = blobLink(`psr-lab-${label}.zip`, zip as Uint8Array<ArrayBuffer>, 'application/zip');
+      clickDownload(this.bundleLink);
     } catch (e) {
       this.exportError = errorParts(e);
     }
