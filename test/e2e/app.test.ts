@@ -122,6 +122,31 @@ describe('the guided tour', () => {
   });
 });
 
+describe('stepping through the search', () => {
+  it('waits for Continue after the candidates, after the judgments and after the decision', async () => {
+    const { page, problems, failed } = await openPage(false, '?backend=wasm');
+    await modelReady(page);
+    await page.getByTestId('search-w').fill('3');
+    await page.getByTestId('search-max-steps').fill('2');
+    await page.getByTestId('search-step-through').check();
+    await page.getByTestId('run-search').click();
+    const waiting = page.getByTestId('search-waiting');
+    await waiting.filter({ hasText: 'the candidates were sampled' }).waitFor({ timeout: 40_000 });
+    expect(await page.getByTestId('candidate').count()).toBeGreaterThanOrEqual(1);
+    // Held: nothing more is shown until Continue, although the search runs on.
+    await page.waitForTimeout(1500);
+    expect(await waiting.innerText()).toContain('the candidates were sampled');
+    await page.getByTestId('search-continue').click();
+    await waiting.filter({ hasText: /the judge compared every pair|a step was accepted|the search rolled back/ }).waitFor({ timeout: 40_000 });
+    // Leaving step-through lets the replay run on after the stop it waits at.
+    await page.getByTestId('search-step-through').uncheck();
+    await page.getByTestId('search-continue').click();
+    await page.getByText(/^Finished \(/).waitFor({ timeout: 60_000 });
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the lab on a phone-sized screen (390 px)', () => {
   it('never scrolls sideways, also with the search and its tables shown', async () => {
     const { page, problems, failed } = await openLab(baseUrl, '?backend=wasm', { webgpu: false, width: 390, height: 844 });

@@ -25,6 +25,14 @@ const BASE_MS: Record<SearchViewEvent['type'], number> = {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Where a step-through replay waits for Continue: after the candidates, after the judgments are scored, after each decision. */
+const STOPS: Partial<Record<SearchViewEvent['type'], string>> = {
+  candidates: 'the candidates were sampled',
+  scores: 'the judge compared every pair',
+  accept: 'a step was accepted',
+  rollback: 'the search rolled back',
+};
+
 export class SearchState {
   w = $state(presetValue('w', 'demo'));
   temperature = $state(presetValue('temperature', 'demo'));
@@ -38,6 +46,11 @@ export class SearchState {
   running = $state(false);
   animating = $state(false);
   queued = $state(0);
+  /** Step through: the replay pauses at each stop until Continue (the search itself runs on ahead). */
+  stepThrough = $state(false);
+  /** What the replay is waiting after, in step-through mode; null when it is not waiting. */
+  waiting = $state<string | null>(null);
+  private release: (() => void) | null = null;
   private queue: SearchViewEvent[] = [];
   private epoch = 0;
 
@@ -49,6 +62,7 @@ export class SearchState {
   }
 
   reset(): void {
+    this.continue();
     this.epoch++;
     this.queue = [];
     this.queued = 0;
@@ -71,6 +85,12 @@ export class SearchState {
       const e = this.queue.shift()!;
       this.view = applySearchEvent(this.view, e);
       this.queued = this.queue.length;
+      const stop = STOPS[e.type];
+      if (this.stepThrough && stop) {
+        this.waiting = stop;
+        await new Promise<void>((r) => (this.release = r));
+        continue;
+      }
       const ms = BASE_MS[e.type] * PACES[this.pace].factor;
       if (ms > 0) await sleep(ms);
     }
@@ -99,8 +119,18 @@ export class SearchState {
     }
   }
 
-  /** Show everything buffered so far at once (and keep the instant pace). */
+  /** Step through: show the next part of the search. */
+  continue(): void {
+    this.waiting = null;
+    const r = this.release;
+    this.release = null;
+    r?.();
+  }
+
+  /** Show everything buffered so far at once (and keep the instant pace; step-through ends). */
   skip(): void {
     this.pace = 0;
+    this.stepThrough = false;
+    this.continue();
   }
 }
