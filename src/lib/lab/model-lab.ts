@@ -4,7 +4,7 @@
 // the adapter (the model becomes M_{t+1}). One task at a time (TaskGate), cancellable, pausable.
 import { loadModel, type LoadedModel } from '../model/load-model.ts';
 import type { FileSource } from '../formats/files.ts';
-import { loadAdapter, saveAdapter, CHECKPOINT_FILES } from '../model/checkpoint.ts';
+import { loadAdapter, saveAdapter, peftFileName, CHECKPOINT_FILES } from '../model/checkpoint.ts';
 import { MemoryFiles } from '../formats/memory-files.ts';
 import { ModelParams, keepQuantized } from '../model/params.ts';
 import type { Backend } from '../backend/backend.ts';
@@ -289,7 +289,7 @@ export class ModelLab {
     // Exported names carry the model's label ("M3-adapter_config.json"): the part PEFT names counts.
     const byName = new Map<string, Uint8Array>();
     for (const f of files ?? []) {
-      const name = String(f?.name ?? '').replace(/^.*?(adapter_config\.json|adapter_model\.safetensors)$/, '$1');
+      const name = peftFileName(String(f?.name ?? ''));
       if (!(f?.bytes instanceof Uint8Array)) throw new ImportError(`${String(f?.name)} has no bytes; pick the files again.`);
       byName.set(name, f.bytes);
     }

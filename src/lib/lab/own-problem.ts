@@ -76,13 +76,10 @@ export function checkOwnProblem(text: string, tok: Tokenizer, world: WorldConfig
   const question = text.replace(/\s+/g, ' ').trim();
   const enc = tok.encode(question);
   const unknown: UnknownWord[] = [];
-  const seen = new Set<string>();
   for (let t = 0; t < enc.ids.length; t++) {
     if (enc.ids[t] !== tok.unkId) continue;
     const [start, end] = [enc.offsets[2 * t], enc.offsets[2 * t + 1]];
     const word = question.slice(start, end);
-    if (seen.has(`${start}`)) continue;
-    seen.add(`${start}`);
     unknown.push({ word, start, end, near: nearestWords(tok.vocab, word) });
   }
   let answer: number | null = null;

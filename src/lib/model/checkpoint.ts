@@ -23,6 +23,12 @@ export const CHECKPOINT_FILES = {
   adapterWeights: 'adapter_model.safetensors',
 } as const;
 
+/** PEFT's name of an adapter file whose name carries a prefix, as the page's exports do ("M3-adapter_config.json"); other names unchanged. */
+export function peftFileName(name: string): string {
+  for (const f of [CHECKPOINT_FILES.adapterConfig, CHECKPOINT_FILES.adapterWeights]) if (name.endsWith(f)) return f;
+  return name;
+}
+
 async function readJson(src: FileSource, name: string): Promise<unknown> {
   const bytes = await src.read(name);
   try {

@@ -5,6 +5,7 @@
 import { strToU8, zipSync } from 'fflate';
 import type { ExportedFile } from '../../lib/api.ts';
 import type { IterationRecord } from './saved-work.ts';
+import { peftFileName } from '../../lib/model/checkpoint.ts';
 
 export interface BundleInput {
   /** e.g. "M3": names the files and the folder inside the zip. */
@@ -65,7 +66,7 @@ export function exportBundle(i: BundleInput): Uint8Array {
     [`${dir}/metrics.json`]: strToU8(JSON.stringify({ model: i.modelName, label: i.label, iterations: i.history }, null, 2) + '\n'),
     [`${dir}/metrics.csv`]: strToU8(historyCsv(i.history)),
   };
-  for (const f of i.adapter) files[`${dir}/adapter/${f.name.replace(/^.*?(adapter_[a-z_]+\.(json|safetensors))$/, '$1')}`] = f.bytes;
+  for (const f of i.adapter) files[`${dir}/adapter/${peftFileName(f.name)}`] = f.bytes;
   if (i.pairsJsonl) files[`${dir}/pairs.jsonl`] = strToU8(i.pairsJsonl);
   return zipSync(files, { level: 6 });
 }

@@ -104,11 +104,20 @@ export class SavedWorkState {
     await this.model.load();
   }
 
-  /** The visitor's adapter files (adapter_config.json + adapter_model.safetensors): the model becomes that M_t. */
-  async importAdapter(list: FileList | File[]): Promise<void> {
+  /** Run an import: its message on success, its named error otherwise (the engine leaves the model as it was). */
+  private async importing(work: () => Promise<string>): Promise<void> {
     this.importError = null;
     this.importMessage = '';
     try {
+      this.importMessage = await work();
+    } catch (e) {
+      this.importError = errorParts(e);
+    }
+  }
+
+  /** The visitor's adapter files (adapter_config.json + adapter_model.safetensors): the model becomes that M_t. */
+  importAdapter(list: FileList | File[]): Promise<void> {
+    return this.importing(async () => {
       const files: ExportedFile[] = await Promise.all([...list].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
       if (files.length !== 2) throw new ImportError(`pick the two adapter files together (adapter_config.json and adapter_model.safetensors); got ${files.length}.`);
       const info = this.model.info;
@@ -116,25 +125,19 @@ export class SavedWorkState {
       const generation = named ?? (info ? info.generation + 1 : 2);
       await this.tasks.run('import adapter', () => this.tasks.api.importAdapter(files, generation));
       await this.model.refresh();
-      this.importMessage = `Imported the adapter: the page's model is now M${generation}${named === null ? ' (the file names do not say which M it was; numbered after the current one)' : ''}.`;
       await this.save();
-    } catch (e) {
-      this.importError = errorParts(e);
-    }
+      return `Imported the adapter: the page's model is now M${generation}${named === null ? ' (the file names do not say which M it was; numbered after the current one)' : ''}.`;
+    });
   }
 
   /** The visitor's Step-DPO JSONL: validated line by line, then shown and exportable as the last pairs. */
-  async importPairs(list: FileList | File[]): Promise<void> {
-    this.importError = null;
-    this.importMessage = '';
-    try {
+  importPairs(list: FileList | File[]): Promise<void> {
+    return this.importing(async () => {
       const [file] = [...list];
       if (!file) throw new ImportError('pick a .jsonl file of pairs (as exported by "Pairs (Step-DPO JSONL)").');
       const n = await this.tasks.api.importPairs(await file.text());
       this.loop.pairsAvailable = n;
-      this.importMessage = `Imported ${n} pairs from ${file.name}: "Pairs (Step-DPO JSONL)" exports them again.`;
-    } catch (e) {
-      this.importError = errorParts(e);
-    }
+      return `Imported ${n} pairs from ${file.name}: "Pairs (Step-DPO JSONL)" exports them again.`;
+    });
   }
 }
