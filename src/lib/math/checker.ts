@@ -69,12 +69,20 @@ export interface CheckState {
   names: ReadonlySet<string>;
 }
 
+/** One set of names per template set: a state is made for every step checked. */
+const nameSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function nameSet(names: readonly string[]): ReadonlySet<string> {
+  let set = nameSets.get(names);
+  if (!set) nameSets.set(names, (set = new Set(names)));
+  return set;
+}
+
 /** Start state for a question (throws QuestionParseError for text outside the world's templates). */
 export function initialState(question: string, templates: TemplateSet = DEFAULT_TEMPLATES): CheckState {
   const graph = parseQuestion(templates, question);
   const known = new Set<number>();
   for (const n of graph.nodes) if (n.op === undefined) known.add(n.value);
-  return { graph, computed: new Set(), known, finished: false, names: new Set(templates.names) };
+  return { graph, computed: new Set(), known, finished: false, names: nameSet(templates.names) };
 }
 
 function argValues(g: QuestionGraph, n: QNode): [number, number] {
