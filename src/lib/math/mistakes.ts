@@ -157,7 +157,11 @@ function wrongPerson(c: Ctx): string | null {
     if (variants.length === 0) continue;
     const right = node.holders ? [...node.holders] : [node.holder!];
     const slot = c.rng.int(0, right.length - 1);
-    const others = people.filter((x) => !right.includes(x));
+    // A person whose own open quantity has the same equation would make the step right for that quantity.
+    const [a, b] = vals(c.g, node);
+    const twins = openNodes(c.g, c.state).filter((x) => x.id !== node.id && touches(c.g, [x], a, b, node.op));
+    const taken = new Set(twins.flatMap((x) => x.holders ?? (x.holder ? [x.holder] : [])));
+    const others = people.filter((x) => !right.includes(x) && !taken.has(x));
     const pool = others.length > 0 && (strangers.length === 0 || c.rng.chance(0.8)) ? others : strangers;
     if (pool.length === 0) continue;
     const named = [...right];
