@@ -158,6 +158,9 @@ export class WasmUnsupportedError extends PsrError {}
 /** A wasm kernel needs more linear memory than a fixed WasmArena has, or more than wasm32 allows. */
 export class WasmMemoryError extends PsrError {}
 
+/** The kernel threads cannot start here (no shared memory / Atomics.wait), or one of them failed or stopped answering. */
+export class WasmThreadsError extends PsrError {}
+
 // ---- Foreign tokenizers and the logits command (src/lib/tokenizer/hf-*.ts, src/cli/commands/logits.ts) ----
 
 /** A tokenizer.json uses a component (model, normalizer, pre-tokenizer, post-processor…) we do not implement; the message names it and what is supported. */

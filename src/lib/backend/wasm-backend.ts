@@ -2,22 +2,53 @@
 // log-probs) on the WebAssembly SIMD kernels of src/lib/cpu, and every tensor allocated inside
 // one fixed-size wasm memory (WasmArena) so those kernels run with zero copies. The remaining
 // ops are the plain reference. Used for training and inference in Node and as the browser's
-// CPU path; CpuBackend stays the independent truth the tests compare against.
+// CPU path; CpuBackend stays the independent truth the tests compare against. With `threads` > 1
+// the arena is one shared memory and the hot ops are split across kernel threads (bit-identical
+// results; src/lib/cpu/threads); WasmBackend.create starts them.
 import * as wasm from '../cpu/wasm-kernels.ts';
 import { WasmArena } from '../cpu/wasm-arena.ts';
+import { KernelThreads, type ThreadSpawner } from '../cpu/threads/pool.ts';
 import { CpuBackend, CpuTensor, f, fOrNull, ints, mask } from './cpu-backend.ts';
 import type { Tensor } from './backend.ts';
 
 /** Default arena: room for a few-million-parameter model, its optimizer and training activations. */
 export const DEFAULT_WASM_ARENA_BYTES = 1536 * 1024 * 1024;
 
+export interface WasmThreadOptions {
+  /** Threads in all (the calling one included); 1 = no kernel threads. */
+  threads: number;
+  /** How to start a kernel thread here (spawn-node.ts or spawn-web.ts). */
+  spawn: ThreadSpawner;
+}
+
 export class WasmBackend extends CpuBackend {
   override readonly kind = 'wasm' as const;
   readonly arena: WasmArena;
+  private pool: KernelThreads | null = null;
 
-  constructor(capacityBytes = DEFAULT_WASM_ARENA_BYTES) {
+  constructor(capacityBytes = DEFAULT_WASM_ARENA_BYTES, opts: { shared?: boolean } = {}) {
     super();
-    this.arena = new WasmArena(capacityBytes);
+    this.arena = new WasmArena(capacityBytes, opts);
+  }
+
+  /** A backend whose hot ops run on `threads` threads (one: the plain single-threaded backend). */
+  static async create(capacityBytes = DEFAULT_WASM_ARENA_BYTES, opts: WasmThreadOptions | null = null): Promise<WasmBackend> {
+    const threads = opts?.threads ?? 1;
+    if (opts === null || threads <= 1) return new WasmBackend(capacityBytes);
+    const backend = new WasmBackend(capacityBytes, { shared: true });
+    backend.pool = await KernelThreads.start(backend.arena.kernels, threads, opts.spawn);
+    return backend;
+  }
+
+  /** Threads the hot ops use (1 without kernel threads). */
+  get threads(): number {
+    return this.arena.kernels.threadCount;
+  }
+
+  /** Stop the kernel threads (the backend keeps working on one thread). */
+  stopThreads(): void {
+    this.pool?.close();
+    this.pool = null;
   }
 
   override zeros(length: number, label: string): Tensor {

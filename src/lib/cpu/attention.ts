@@ -2,9 +2,16 @@
 // signatures and semantics as src/lib/ref/attention.ts: per (b, h) S = Q·Kᵀ, row softmax with
 // the causal and key-padding masks (polynomial exp, exactly 0 where masked), out = P·V; backward
 // accumulates into dq, dk, dv through three GEMMs. Row blocks skip most of the upper triangle.
+// With kernel threads the batch is cut into bands of sequences b, each with its own scratch.
 import { ShapeError } from '../errors.ts';
 import { checkLen, checkSizes, type MaskArray } from '../ref/shape.ts';
 import { defaultWasmKernels, type WasmKernels } from './wasm-runtime.ts';
+import { bandCount, bands, type Band } from './threads/split.ts';
+
+/** Bands of sequences for one attention op (its work is about B·NH·T²·HS multiply-adds, twice). */
+function batchBands(kern: WasmKernels, B: number, T: number, NH: number, HS: number): Band[] {
+  return bands(B, bandCount(kern, 2 * B * NH * T * T * HS, B));
+}
 
 function checkHeads(op: string, NH: number, NKV: number): void {
   if (NH % NKV !== 0) {
@@ -42,9 +49,17 @@ export function attentionForward(
   const pK = s.input(k);
   const pV = s.input(v);
   const pValid = s.input(keyValid); // u32 in wasm memory (Uint8 masks are widened)
-  const pKt = s.temp(HS * T); // (HS,T) one kv head's keys, transposed
+  const parts = batchBands(kern, B, T, NH, HS);
+  const pKt = parts.map(() => s.temp(HS * T)); // per band (HS,T): one kv head's keys, transposed
   s.commit();
-  kern.mod.attention.attention_forward(pOut, pAtt, pQ, pK, pV, pValid, pKt, B, T, NH, NKV, HS);
+  const qRow = 4 * T * NH * HS; // bytes per sequence of q / out
+  const kvRow = 4 * T * NKV * HS; // of k / v
+  kern.parallel(
+    parts.map(({ start: b, end }, i) => ({
+      fn: 'attention.attention_forward',
+      args: [pOut + b * qRow, pAtt + 4 * b * NH * T * T, pQ + b * qRow, pK + b * kvRow, pV + b * kvRow, pValid + 4 * b * T, pKt[i], end - b, T, NH, NKV, HS],
+    })),
+  );
   s.finish();
 }
 
@@ -85,9 +100,20 @@ export function attentionBackward(
   const pK = s.input(k);
   const pV = s.input(v);
   const pAtt = s.input(att);
-  const pVt = s.temp(HS * T); // (HS,T) one kv head's values, transposed
-  const pDs = s.temp(T * T); // (T,T) dP, then dS, of one head
+  const parts = batchBands(kern, B, T, NH, HS);
+  const pVt = parts.map(() => s.temp(HS * T)); // per band (HS,T): one kv head's values, transposed
+  const pDs = parts.map(() => s.temp(T * T)); // per band (T,T): dP, then dS, of one head
   s.commit();
-  kern.mod.attention.attention_backward(pDq, pDk, pDv, pDout, pQ, pK, pV, pAtt, pVt, pDs, B, T, NH, NKV, HS);
+  const qRow = 4 * T * NH * HS;
+  const kvRow = 4 * T * NKV * HS;
+  kern.parallel(
+    parts.map(({ start: b, end }, i) => ({
+      fn: 'attention.attention_backward',
+      args: [
+        pDq + b * qRow, pDk + b * kvRow, pDv + b * kvRow, pDout + b * qRow, pQ + b * qRow, pK + b * kvRow, pV + b * kvRow,
+        pAtt + 4 * b * NH * T * T, pVt[i], pDs[i], end - b, T, NH, NKV, HS,
+      ],
+    })),
+  );
   s.finish();
 }

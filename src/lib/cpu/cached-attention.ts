@@ -5,6 +5,7 @@
 import { ShapeError } from '../errors.ts';
 import { checkLen, checkSizes, type IntArray, type MaskArray } from '../ref/shape.ts';
 import { defaultWasmKernels, type WasmKernels } from './wasm-runtime.ts';
+import { bandCount, bands } from './threads/split.ts';
 
 export function cachedAttentionForward(
   out: Float32Array, // (B,Tq,NH,HS)
@@ -39,10 +40,18 @@ export function cachedAttentionForward(
   const pV = s.input(vCache);
   const pValid = s.input(keyValid); // u32 in wasm memory (Uint8 masks are widened)
   const pPos = s.input(qPos); // 32-bit; a Uint32Array's values are compared unsigned, as the reference does
-  const pScores = s.temp(S + 3); // (S) one query head's scores, then probabilities (+3: last block of 4)
+  // with kernel threads: bands of sequences b (rows of a decode batch), each with its own scores
+  const parts = bands(B, bandCount(kern, 2 * B * Tq * NH * S * HS, B));
+  const pScores = parts.map(() => s.temp(S + 3)); // per band (S): one query head's scores, then probabilities (+3: last block of 4)
   s.commit();
-  kern.mod.cached_attention.cached_attention_forward(
-    pOut, pQ, pK, pV, pValid, pPos, pScores, B, Tq, S, NH, NKV, HS, qPos instanceof Uint32Array ? 1 : 0,
+  const qRow = 4 * Tq * NH * HS; // bytes per sequence of q / out
+  const kvRow = 4 * S * NKV * HS; // of the caches
+  const unsigned = qPos instanceof Uint32Array ? 1 : 0;
+  kern.parallel(
+    parts.map(({ start: b, end }, i) => ({
+      fn: 'cached_attention.cached_attention_forward',
+      args: [pOut + b * qRow, pQ + b * qRow, pK + b * kvRow, pV + b * kvRow, pValid + 4 * b * S, pPos + 4 * b * Tq, pScores[i], end - b, Tq, S, NH, NKV, HS, unsigned],
+    })),
   );
   s.finish();
 }

@@ -5,6 +5,12 @@
 import { ShapeError } from '../errors.ts';
 import { checkLen, checkSizes, type IntArray, type MaskArray } from '../ref/shape.ts';
 import { defaultWasmKernels, type WasmKernels } from './wasm-runtime.ts';
+import { bandCount, bands, type Band } from './threads/split.ts';
+
+/** Bands of rows for the O(N·V) row passes (an exp costs about as much as a few multiply-adds). */
+function rowBands(kern: WasmKernels, N: number, V: number): Band[] {
+  return bands(N, bandCount(kern, 4 * N * V, N));
+}
 
 function checkTarget(op: string, targets: IntArray, n: number, V: number): number {
   const t = targets[n];
@@ -37,7 +43,12 @@ function rowLogSumExp(
   const pMax = s.temp(N); // (N) row max
   const pSum = s.temp(N); // (N) Σ exp(x − max)
   s.commit();
-  kern.mod.softmax.row_max_sumexp(pMax, pSum, pLogits, N, V);
+  kern.parallel(
+    rowBands(kern, N, V).map(({ start, end }) => ({
+      fn: 'softmax.row_max_sumexp',
+      args: [pMax + 4 * start, pSum + 4 * start, pLogits + 4 * start * V, end - start, V],
+    })),
+  );
   const max = new Float32Array(kern.memory.buffer, pMax, N); // (N)
   const sum = new Float32Array(kern.memory.buffer, pSum, N); // (N)
   for (let n = 0; n < N; n++) lse[n] = max[n] + Math.log(sum[n]);
@@ -61,7 +72,12 @@ function softmaxAxpyRows(
   const pCoef = s.temp(N); // (N)
   s.commit();
   new Float32Array(kern.memory.buffer, pCoef, N).set(coef);
-  kern.mod.softmax.softmax_axpy_rows(pD, pLogits, pLse, pCoef, N, V);
+  kern.parallel(
+    rowBands(kern, N, V).map(({ start, end }) => ({
+      fn: 'softmax.softmax_axpy_rows',
+      args: [pD + 4 * start * V, pLogits + 4 * start * V, pLse + 4 * start, pCoef + 4 * start, end - start, V],
+    })),
+  );
   s.finish();
 }
 

@@ -5,8 +5,11 @@
 //   dinp     dinp(N,C)  += dout(N,OC) · W(OC,C)
 //   dweight  dweight(OC,C) += doutᵀ(OC,N) · inp(N,C)
 // Forward with few rows (decode) uses dot products on W in place instead of transposing it.
+// With kernel threads each product is cut into bands of output rows (columns for the dot path),
+// one per thread; every output element is computed exactly as on one thread.
 import { checkLen, checkSizes } from '../ref/shape.ts';
 import { defaultWasmKernels, type WasmKernels } from './wasm-runtime.ts';
+import { bandCount, bands } from './threads/split.ts';
 
 /** Below this many rows the forward reads W in place with dot products (no O(OC·C) transpose). */
 export const MATMUL_DOT_MAX_ROWS = 8;
@@ -34,13 +37,30 @@ export function matmulForward(
   const pBias = s.inputOrNull(bias);
   if (N < MATMUL_DOT_MAX_ROWS) {
     s.commit();
-    k.mod.matmul.matmul_dot(pOut, pInp, pW, pBias, N, C, OC);
+    // bands of output columns o (multiples of 4: the dot4 groups stay the same)
+    k.parallel(
+      bands(OC, bandCount(k, N * C * OC, OC, 4), 4).map(({ start, end }) => ({
+        fn: 'matmul.matmul_dot',
+        args: [pOut + 4 * start, pInp, pW + 4 * start * C, pBias === 0 ? 0 : pBias + 4 * start, N, C, end - start, OC],
+      })),
+    );
   } else {
     const pWt = s.temp(C * OC); // (C,OC) transposed weight
     s.commit();
-    k.mod.matmul.transpose(pWt, pW, OC, C);
-    // C(N,OC) = bias + A(N,C)·B(C,OC): A row-major (a_rs = C, a_ks = 1), bias broadcast (i_rs = 0)
-    k.mod.matmul.gemm(pOut, pInp, pWt, pBias, N, OC, C, C, 1, OC, OC, 0);
+    // Wt[:, o] = W[o, :] in bands of weight rows o
+    k.parallel(
+      bands(OC, bandCount(k, C * OC * 8, OC, 4), 4).map(({ start, end }) => ({
+        fn: 'matmul.transpose',
+        args: [pWt + 4 * start, pW + 4 * start * C, end - start, C, OC],
+      })),
+    );
+    // C(N,OC) = bias + A(N,C)·B(C,OC): A row-major (a_rs = C, a_ks = 1), bias broadcast (i_rs = 0); bands of rows n
+    k.parallel(
+      bands(N, bandCount(k, N * C * OC, N, 4), 4).map(({ start, end }) => ({
+        fn: 'matmul.gemm',
+        args: [pOut + 4 * start * OC, pInp + 4 * start * C, pWt, pBias, end - start, OC, C, C, 1, OC, OC, 0],
+      })),
+    );
   }
   s.finish();
 }
@@ -75,11 +95,25 @@ export function matmulBackward(
   const pInp = dweight !== null ? s.input(inp) : 0;
   const pW = dinp !== null ? s.input(weight) : 0;
   s.commit();
-  const mm = k.mod.matmul;
-  // dinp(N,C) += A(N,OC)·B(OC,C): A = dout row-major, B = weight as stored
-  if (dinp !== null) mm.gemm(pDinp, pDout, pW, pDinp, N, C, OC, OC, 1, C, C, C);
-  // dweight(OC,C) += A(OC,N)·B(N,C): A = doutᵀ read in place (a_rs = 1, a_ks = OC), B = inp
-  if (dweight !== null) mm.gemm(pDw, pDout, pInp, pDw, OC, C, N, 1, OC, C, C, C);
-  if (dbias !== null) mm.colsum_acc(pDb, pDout, N, OC);
+  const work = N * C * OC;
+  // dinp(N,C) += A(N,OC)·B(OC,C): A = dout row-major, B = weight as stored; bands of rows n
+  if (dinp !== null) {
+    k.parallel(
+      bands(N, bandCount(k, work, N, 4), 4).map(({ start, end }) => ({
+        fn: 'matmul.gemm',
+        args: [pDinp + 4 * start * C, pDout + 4 * start * OC, pW, pDinp + 4 * start * C, end - start, C, OC, OC, 1, C, C, C],
+      })),
+    );
+  }
+  // dweight(OC,C) += A(OC,N)·B(N,C): A = doutᵀ read in place (a_rs = 1, a_ks = OC), B = inp; bands of rows o
+  if (dweight !== null) {
+    k.parallel(
+      bands(OC, bandCount(k, work, OC, 4), 4).map(({ start, end }) => ({
+        fn: 'matmul.gemm',
+        args: [pDw + 4 * start * C, pDout + 4 * start, pInp, pDw + 4 * start * C, end - start, C, N, 1, OC, C, C, C],
+      })),
+    );
+  }
+  if (dbias !== null) k.mod.matmul.colsum_acc(pDb, pDout, N, OC);
   s.finish();
 }

@@ -21,9 +21,12 @@ export class WasmArena {
   private live = new Map<number, number>();
   private top = WASM_HEAP_BASE;
 
-  /** `capacityBytes`: all tensors that will be live at once plus the largest op's scratch. */
-  constructor(capacityBytes: number) {
-    this.kernels = new WasmKernels({ fixedBytes: capacityBytes });
+  /**
+   * `capacityBytes`: all tensors that will be live at once plus the largest op's scratch.
+   * `shared`: build it on a shared memory so kernel threads can work on it (threads/pool.ts).
+   */
+  constructor(capacityBytes: number, opts: { shared?: boolean } = {}) {
+    this.kernels = new WasmKernels({ fixedBytes: capacityBytes, shared: opts.shared === true });
   }
 
   get capacityBytes(): number {

@@ -313,17 +313,18 @@
       (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1))
       (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1))))
 
-  ;; out(N,OC) = inp(N,C)·weight(OC,C)ᵀ + bias(OC) by dot products (bias = 0: none).
+  ;; out(N,OC) = inp(N,C)·weight(OC,C)ᵀ + bias(OC) by dot products (bias = 0: none); out rows are
+  ;; $ldo floats apart (= OC, or the full width when a thread computes a band of OC columns).
   ;; Reads the weight in place, so it wins when N is small (decode); the GEMM wins at many rows.
   (func (export "matmul_dot")
     (param $out i32) (param $inp i32) (param $w i32) (param $bias i32)
-    (param $N i32) (param $C i32) (param $OC i32)
+    (param $N i32) (param $C i32) (param $OC i32) (param $ldo i32)
     (local $n i32) (local $o i32) (local $xp i32) (local $yp i32) (local $wp i32) (local $bp i32)
     (local $rowb i32) (local $v v128) (local $s f32)
     (local.set $rowb (i32.shl (local.get $C) (i32.const 2))) ;; bytes per weight row
     (loop $rows
       (local.set $xp (i32.add (local.get $inp) (i32.mul (local.get $n) (local.get $rowb))))
-      (local.set $yp (i32.add (local.get $out) (i32.shl (i32.mul (local.get $n) (local.get $OC)) (i32.const 2))))
+      (local.set $yp (i32.add (local.get $out) (i32.shl (i32.mul (local.get $n) (local.get $ldo)) (i32.const 2))))
       (local.set $wp (local.get $w))
       (local.set $bp (local.get $bias))
       (local.set $o (i32.const 0))
@@ -360,10 +361,11 @@
 
   ;; ---- helpers for the wrappers ----
 
-  ;; dst(Cc,R) = src(R,Cc)ᵀ: reads src row by row, writes dst down its columns.
-  (func (export "transpose") (param $dst i32) (param $src i32) (param $R i32) (param $Cc i32)
+  ;; dst(Cc,ldd)[:, 0..R] = src(R,Cc)ᵀ: reads src row by row, writes dst down its columns; dst rows
+  ;; are $ldd floats apart (= R, or the full width when a thread transposes a band of src rows).
+  (func (export "transpose") (param $dst i32) (param $src i32) (param $R i32) (param $Cc i32) (param $ldd i32)
     (local $r i32) (local $c i32) (local $sp i32) (local $dp i32) (local $rstride i32)
-    (local.set $rstride (i32.shl (local.get $R) (i32.const 2)))
+    (local.set $rstride (i32.shl (local.get $ldd) (i32.const 2)))
     (local.set $sp (local.get $src))
     (loop $rows
       (local.set $dp (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))))
