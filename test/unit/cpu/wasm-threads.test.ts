@@ -146,7 +146,7 @@ describe('kernel threads: a short training run', () => {
     const seqs = Array.from({ length: 6 }, (_, b) => Array.from({ length: 10 + 2 * b }, (_, t) => (5 * b + 3 * t + 1) % 37));
     const batch = packBatch(seqs, 0, 21);
     const { targets, weights: w } = nextTokenTargets(batch, (_b, t) => (t > 1 ? 1 : 0));
-    const runs = [];
+    const runs: { losses: number[]; params: Float32Array[]; grads: Float32Array[] }[] = [];
     for (const n of COUNTS) {
       const be = backends.get(n) as WasmBackend;
       be.arena.reset();
@@ -165,7 +165,7 @@ describe('kernel threads: a short training run', () => {
     }
     for (const run of runs.slice(1)) {
       expect(run.losses).toEqual(runs[0].losses);
-      run.params.forEach((a, i) => expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(runs[0].params[i].buffer, runs[0].params[i].byteOffset, runs[0].params[i].byteLength))).toBe(true));
+      run.params.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(runs[0].params[i])));
       run.grads.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(runs[0].grads[i])));
     }
     expect(runs[0].losses[2]).toBeLessThan(runs[0].losses[0]);
