@@ -24,7 +24,7 @@ import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
 import { UsageError } from '../../lib/errors.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend', 'threads'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
 const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'eft-source', 'onpolicy-from', 'onpolicy', 'seed', 'dataset-seed', 'backend', 'world'] as const;
 const EFT_SOURCES = ['synthetic', 'onpolicy', 'mix'] as const;
@@ -82,6 +82,8 @@ export const coldStartCommand: Command = {
     json: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
+    // --threads is not part of the run (any count gives the same weights), so a resumed run may change it
+    const { threads } = settingsFromFlags(flags, ['threads']);
     const run = await startTrainRun<ColdStartRecord>(flags, io, 'cold-start', RUN_FLAGS, () => {
       if (typeof flags.base !== 'string') throw new UsageError('--base DIR (the M0 checkpoint) is required.');
       const mode = (flags.mode ?? DEFAULT_COLD_START.mode) as 'lora' | 'full';
@@ -128,7 +130,7 @@ export const coldStartCommand: Command = {
     let onpolicyStats: OnPolicyStats | null = null;
     if (r.eftSource !== 'synthetic' && r.onpolicyFrom) {
       const sampler = await loadModelDir(r.onpolicyFrom);
-      const samplerBackend = await openBackend('wasm');
+      const samplerBackend = await openBackend('wasm', threads);
       try {
         const params = ModelParams.create(samplerBackend.backend, sampler.config, sampler.weights, sampler.adapter, 'none', null);
         const walks = await onPolicyEft(new TinyStepModel(params, sampler.tok, DEFAULT_TINY_STEP_OPTIONS), data.ift.slice(r.iftCount + r.scoreCount), DEFAULT_ONPOLICY, r.seed, (d, n) => {
@@ -144,7 +146,7 @@ export const coldStartCommand: Command = {
     }
     const opts = { ...DEFAULT_COLD_START, seed: r.seed, mode: r.mode, loraRank: r.loraRank, loraAlpha: r.loraRank, epochs: r.epochs, maxLr: r.maxLr, minLr: r.maxLr / 10 };
     await mkdir(out, { recursive: true });
-    const opened = await openBackend(r.backend);
+    const opened = await openBackend(r.backend, threads);
     r.backend = opened.name; // 'auto' is recorded as what it chose
     io.err(`backend: ${opened.name} (${opened.reason})\n`);
     let completed = false;
@@ -173,6 +175,7 @@ export const coldStartCommand: Command = {
         ...result.summary,
         base: r.base,
         backend: opened.name,
+        threads: opened.threads,
         resumed: run.resume !== null,
         command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''} --backend ${opened.name} --out ${out}`,
         eftMistakeKinds: eftMistakeKinds ?? null,

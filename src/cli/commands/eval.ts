@@ -19,7 +19,7 @@ import { SettingsError, UsageError } from '../../lib/errors.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks', 'seed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks', 'seed', 'backend', 'threads'];
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -55,7 +55,7 @@ export const evalCommand: Command = {
     if (data.test.length === 0) throw new SettingsError(`--difficulties ${s.difficulties.join(',')}: the model's world has levels 1 to ${world.difficulties.length}.`, 'difficulties');
     // Every k-th problem, so a subset keeps the difficulty mix (the same subset the loop evaluates on).
     const pick = evenSpread;
-    const { backend, name: backendName, reason, dispose } = await openBackend(s.backend);
+    const { backend, name: backendName, reason, dispose } = await openBackend(s.backend, s.threads);
     io.err(`backend: ${backendName} (${reason})\n`);
     const t0 = performance.now();
     try {

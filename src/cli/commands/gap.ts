@@ -22,7 +22,7 @@ import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { bootstrapMean, formatInterval, type Interval } from '../../lib/psr/intervals.ts';
 import { SettingsError, UsageError } from '../../lib/errors.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['difficulties', 'w', 'temperature', 'topP', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxSteps', 'maxRollbacks', 'seed', 'datasetSeed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['difficulties', 'w', 'temperature', 'topP', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxSteps', 'maxRollbacks', 'seed', 'datasetSeed', 'backend', 'threads'];
 
 interface GapTable {
   place: 'first-wrong' | 'reference';
@@ -95,7 +95,7 @@ export const gapCommand: Command = {
     const data = buildDatasets(world, { seed: s.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
     const problems: Problem[] = levels.flatMap((d) => data.test.filter((p) => p.difficulty === d).slice(0, perDifficulty));
     const search = searchSettingsOf(s, 0);
-    const opened = await openBackend(s.backend);
+    const opened = await openBackend(s.backend, s.threads);
     io.err(`backend: ${opened.name} (${opened.reason}); ${problems.length} held-out problems at difficulties ${levels.join(', ')}\n`);
     const t0 = performance.now();
     let params: ModelParams | null = null;

@@ -18,7 +18,7 @@ import { UsageError } from '../../lib/errors.ts';
 import type { Problem } from '../../lib/math/generator.ts';
 import { worldToJson } from '../../lib/math/world-file.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'datasetSeed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'datasetSeed', 'backend', 'threads'];
 
 export interface CurvePoint {
   model: string;
@@ -64,7 +64,7 @@ export const learningCurveCommand: Command = {
     const s = settingsFromFlags(flags, SETTINGS_TAKEN);
     const folders = await curveFolders(flags.run);
     if (folders.length === 0) throw new UsageError(`${flags.run} has no snapshots/tokens-N/ folders and no model; run train-base with --snapshots.`);
-    const opened = await openBackend(s.backend);
+    const opened = await openBackend(s.backend, s.threads);
     const points: CurvePoint[] = [];
     // The snapshots of a run share its world: its held-out problems are built once.
     const tests = new Map<string, Problem[]>();

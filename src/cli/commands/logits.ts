@@ -1,4 +1,4 @@
-// `psr logits --model DIR [--adapter DIR] --text "..." [--backend auto|webgpu|wasm|cpu] [--top K] [--json]`:
+// `psr logits --model DIR [--adapter DIR] --text "..." [--backend auto|webgpu|wasm|cpu] [--threads N] [--top K] [--json]`:
 // tokenize a text with the directory's tokenizer.json, run one forward pass and print the token ids,
 // the per-token log-probs and the last position's logits — the numbers to check against another
 // implementation (e.g. transformers + tokenizers in Python). No <bos> is prepended unless the
@@ -25,6 +25,8 @@ export interface LogitsResult {
   model: { dir: string; model_type: string; params: number; vocab_size: number; max_position_embeddings: number };
   adapter: { dir: string; r: number; alpha: number; target_modules: string[] } | null;
   backend: BackendName;
+  /** CPU threads it computed on (1 for webgpu). */
+  threads: number;
   tokenizer: 'psr' | 'hf-wordlevel';
   tokens: string[];
   ids: number[];
@@ -63,7 +65,7 @@ async function readJsonFile(dir: string, name: string): Promise<unknown> {
 
 /** Tokenize, run the model, score: the whole command without printing. Warnings go to `warn`. */
 export async function computeLogits(
-  opts: { model: string; adapter?: string; text: string; backend: BackendChoice },
+  opts: { model: string; adapter?: string; text: string; backend: BackendChoice; threads?: number },
   warn: (line: string) => void = () => {},
 ): Promise<{ result: LogitsResult; tokenOf: (id: number) => string | undefined }> {
   await requireDir(opts.model, '--model', MODEL_DIR_HINT);
@@ -104,7 +106,7 @@ export async function computeLogits(
   }
   if (enc.truncated > 0) warn(`warning: the tokenizer.json's truncation setting dropped ${enc.truncated} token(s).`);
 
-  const { backend, name: backendName, dispose } = await openBackend(opts.backend);
+  const { backend, name: backendName, threads, dispose } = await openBackend(opts.backend, opts.threads ?? 0);
   let logits: Float32Array; // (T,V)
   try {
     logits = await sequenceLogits(backend, ckpt.config, ckpt.weights, adapter, enc.ids);
@@ -126,6 +128,7 @@ export async function computeLogits(
         ? { dir: opts.adapter, r: adapter.config.r, alpha: adapter.config.alpha, target_modules: [...adapter.config.targetModules] }
         : null,
     backend: backendName,
+    threads,
     tokenizer: tokenizer.kind,
     tokens: enc.tokens,
     ids: enc.ids,
@@ -141,7 +144,7 @@ export async function computeLogits(
 export function formatLogits(r: LogitsResult, top: number, tokenOf: (id: number) => string): string {
   const lines = [
     `model: ${r.model.dir} (${r.model.model_type}, ${r.model.params} params)${r.adapter ? ` + adapter ${r.adapter.dir} (r=${r.adapter.r})` : ''}; ` +
-      `backend ${r.backend}; tokenizer ${r.tokenizer}`,
+      `backend ${r.backend}${r.backend === 'wasm' ? ` (${r.threads} CPU thread${r.threads === 1 ? '' : 's'})` : ''}; tokenizer ${r.tokenizer}`,
     '  pos      id  logprob     token',
     ...r.tokens.map(
       (tok, t) =>
@@ -167,8 +170,8 @@ function stringFlag(v: string | boolean | undefined, name: string, required: boo
 export const logitsCommand: Command = {
   name: 'logits',
   summary: 'Tokenize a text with a model directory\'s tokenizer.json, print token ids, per-token log-probs and the last logits.',
-  usage: `logits --model DIR [--adapter DIR] --text "..." ${settingsUsage(['backend'])} [--top K] [--json]`,
-  settings: ['backend'],
+  usage: `logits --model DIR [--adapter DIR] --text "..." ${settingsUsage(['backend', 'threads'])} [--top K] [--json]`,
+  settings: ['backend', 'threads'],
   options: {
     model: { type: 'string' },
     adapter: { type: 'string' },
@@ -181,12 +184,12 @@ export const logitsCommand: Command = {
     const adapter = stringFlag(flags.adapter, 'adapter', false);
     const text = stringFlag(flags.text, 'text', true)!;
     if (text === '') throw new UsageError('--text is empty; pass the text to score, e.g. --text "Tom has 3 apples."');
-    const { backend } = settingsFromFlags(flags, ['backend']);
+    const { backend, threads } = settingsFromFlags(flags, ['backend', 'threads']);
     const topFlag = stringFlag(flags.top, 'top', false);
     const top = topFlag === undefined ? 10 : Number(topFlag);
     if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top must be a positive integer (got ${JSON.stringify(topFlag)}).`);
 
-    const { result, tokenOf } = await computeLogits({ model, adapter, text, backend }, (line) => io.err(line + '\n'));
+    const { result, tokenOf } = await computeLogits({ model, adapter, text, backend, threads }, (line) => io.err(line + '\n'));
     // Text mode names the top-K ids with the same tokenizer (ids it has no string for print as "#id").
     io.out(flags.json ? JSON.stringify(result) + '\n' : formatLogits(result, top, (id) => tokenOf(id) ?? `#${id}`));
     return 0;

@@ -47,7 +47,7 @@ export const runCommand: Command = {
     const plan = planLoop(s, { firstIteration: 1, iterations: s.iterations, world, frontier: m.meta.frontier });
     const start = startAdapter(m.config, s, m.adapter);
     const events: string[] = [];
-    const opened = await openBackend(s.backend);
+    const opened = await openBackend(s.backend, s.threads);
     io.err(`backend: ${opened.name} (${opened.reason})\n`);
     const t0 = performance.now();
     try {
@@ -69,7 +69,7 @@ export const runCommand: Command = {
       const metrics = {
         method: s.method, judge: s.judge, iterations: s.iterations, problems: s.problems,
         pool_sizes: plan.loop.pools.map((p) => p.length), pool_difficulties: plan.poolDifficulties ?? 'all', seed: s.seed, dataset_seed: s.datasetSeed,
-        settings: s, backend: opened.name, search: plan.loop.search, dpo: plan.loop.dpo,
+        settings: s, backend: opened.name, threads: opened.threads, search: plan.loop.search, dpo: plan.loop.dpo,
         eval_problems: plan.eval.test.length, eval_pairs: plan.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
         world: worldToJson(world),

@@ -22,7 +22,7 @@ import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
 import { saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 
-const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend'];
+const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend', 'threads'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
 const RUN_FLAGS = ['out', 'tokens', 'hidden', 'intermediate', 'layers', 'heads', 'kv-heads', 'seed', 'dataset-seed', 'backend', 'world'] as const;
 
@@ -83,7 +83,8 @@ export const trainBaseCommand: Command = {
     const world: WorldConfig = record.world ? parseWorldFile(record.world) : worldGiven;
     const tok = createTokenizer(world);
     await mkdir(out, { recursive: true });
-    const opened = await openBackend(record.backend);
+    // --threads is not part of the run (any count gives the same weights), so a resumed run may change it
+    const opened = await openBackend(record.backend, settingsFromFlags(flags, ['threads']).threads);
     record.backend = opened.name; // 'auto' is recorded as what it chose
 
     io.err(`backend: ${opened.name} (${opened.reason})\n`);
@@ -122,6 +123,7 @@ export const trainBaseCommand: Command = {
       const summary = {
         ...result.summary,
         backend: opened.name,
+        threads: opened.threads,
         resumed: run.resume !== null,
         command:
           `npm run psr -- train-base --seed ${o.seed} --dataset-seed ${o.datasetSeed} --tokens ${o.tokens} --hidden ${s.hiddenSize} --intermediate ${s.intermediateSize} ` +

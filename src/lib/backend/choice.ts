@@ -6,7 +6,7 @@ import type { GpuInfo } from '../gpu/device.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { Backend } from './backend.ts';
 import { CpuBackend } from './cpu-backend.ts';
-import { WasmBackend } from './wasm-backend.ts';
+import { WasmBackend, type WasmThreadOptions } from './wasm-backend.ts';
 import { GpuBackend } from './gpu-backend.ts';
 import { InvalidInputError } from '../errors.ts';
 
@@ -87,10 +87,13 @@ export async function chooseBackend(
   return { decision, gpu, unused: gpu ? null : ctx };
 }
 
-/** The backend a decision names; `gpu` is required for 'webgpu', `wasmBytes` sizes the wasm arena. */
-export function createBackend(name: BackendName, gpu: GpuContext | null, wasmBytes?: number): Backend {
+/**
+ * The backend a decision names; `gpu` is required for 'webgpu', `wasmBytes` sizes the wasm arena,
+ * `threads` starts kernel threads for 'wasm' (none: one thread).
+ */
+export async function createBackend(name: BackendName, gpu: GpuContext | null, wasmBytes?: number, threads: WasmThreadOptions | null = null): Promise<Backend> {
   if (name === 'cpu') return new CpuBackend();
-  if (name === 'wasm') return new WasmBackend(wasmBytes);
+  if (name === 'wasm') return WasmBackend.create(wasmBytes, threads);
   if (!gpu) throw new InvalidInputError('the WebGPU backend needs a GPU device; ask for one first (decideBackend) or choose wasm.');
   return new GpuBackend(gpu);
 }

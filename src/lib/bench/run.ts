@@ -52,7 +52,7 @@ export interface BenchProgress {
 const round = (x: number, digits = 3): number => (Number.isFinite(x) ? Number(x.toPrecision(digits)) : x);
 const geomean = (xs: number[]): number => (xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : NaN);
 
-function makeBackend(name: BackendName, env: BenchEnv): Backend {
+function makeBackend(name: BackendName, env: BenchEnv): Promise<Backend> {
   return createBackend(name, env.ctx, env.wasmArenaBytes);
 }
 
@@ -153,7 +153,7 @@ export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (
   // ---- the model: prefill, decode (6 candidates from one prefix), training steps ----
   const weights = benchWeights(config);
   for (const name of opts.backends) {
-    const be = makeBackend(name, env);
+    const be = await makeBackend(name, env);
     report.prefill[name] = rounded(await benchPrefill(be, config, weights, sizes));
     step(`prefill ${name}`);
     report.decode[name] = { ...rounded(await benchDecode(be, config, weights, sizes)), rows: sizes.decodeRows, prefix: sizes.decodePrefix };

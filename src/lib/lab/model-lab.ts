@@ -9,6 +9,8 @@ import { MemoryFiles } from '../formats/memory-files.ts';
 import { ModelParams, keepQuantized } from '../model/params.ts';
 import type { Backend } from '../backend/backend.ts';
 import { chooseBackend, createBackend } from '../backend/choice.ts';
+import { WasmBackend } from '../backend/wasm-backend.ts';
+import type { ThreadSpawner } from '../cpu/threads/pool.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { ModelWeights } from '../model/weights.ts';
 import type { LoraAdapter } from '../model/lora.ts';
@@ -34,12 +36,23 @@ import type {
 /** 384 MiB: the tiny model, its LoRA optimizer state, decoders and training activations, with room to spare. */
 export const BROWSER_WASM_ARENA_BYTES = 384 * 1024 * 1024;
 
+/** How many kernel threads the wasm backend may start here, how, and why not more. */
+export interface WasmThreadPlan {
+  /** Threads in all (≥ 1; 1 = none started). */
+  count: number;
+  spawn: ThreadSpawner;
+  /** Why not more (shown on the page), or null. */
+  note: string | null;
+}
+
 export interface LabOptions {
   /** The GPU context (the Engine's, acquired lazily); rejects with the device error when there is none. */
   gpu: () => Promise<GpuContext>;
   /** A FileSource for a model folder URL (the browser: FetchFiles; Node tests: a directory). */
   files: (baseUrl: string) => FileSource;
   wasmBytes?: number;
+  /** Kernel threads for the wasm backend (absent: one thread). */
+  threads?: WasmThreadPlan;
 }
 
 interface Loaded {
@@ -48,6 +61,8 @@ interface Loaded {
   backend: Backend;
   adapter: LoraAdapter;
   params: ModelParams;
+  /** Stops the backend's kernel threads (no-op without). */
+  stop: () => void;
 }
 
 export type Progress = (stage: string, fraction: number) => void;
@@ -132,12 +147,14 @@ export class ModelLab {
       // psr_model.json (read and validated by the loader) says which M_t the folder holds and where its adapter is.
       const model = await loadModel({ model: this.opts.files(base), subfolder: (path) => this.opts.files(`${base}${path}`) });
       progress('uploading the weights', 0.8);
-      // Free the previous model before making the new one (the old wasm arena goes with it).
+      // Free the previous model before making the new one (the old wasm arena and its threads go with it).
       this.loaded?.params.free();
+      this.loaded?.stop();
       this.loaded = null;
       this.evalCache = null;
       this.lastPairs = [];
-      const backend = this.gate.wrap(createBackend(decision.backend, ctx, this.opts.wasmBytes ?? BROWSER_WASM_ARENA_BYTES));
+      const made = await this.makeBackend(decision.backend, ctx);
+      const backend = this.gate.wrap(made.backend);
       // Without a shipped adapter the self-rewarding iterations start from a fresh LoRA on the base
       // (B = 0: exactly the base model), shaped by the settings table's LoRA defaults.
       const adapter = startAdapter(model.config, presetSettings('demo'), model.adapter);
@@ -152,6 +169,8 @@ export class ModelLab {
         requested,
         backend: decision.backend,
         backendReason: decision.reason,
+        threads: made.threads,
+        threadsNote: made.note,
         vocabSize: c.vocabSize,
         context: c.maxPositionEmbeddings,
         layers: c.numLayers,
@@ -161,11 +180,32 @@ export class ModelLab {
         generation: model.meta.generation,
         fingerprint: fingerprintOf(model.config, model.weights),
       };
-      this.loaded = { info, model, backend, adapter, params };
+      this.loaded = { info, model, backend, adapter, params, stop: made.stop };
       info.loadMs = performance.now() - t0;
       progress('ready', 1);
       return info;
     });
+  }
+
+  /**
+   * The backend a decision names, with the kernel threads the plan allows for wasm. Threads that
+   * fail to start leave a working one-thread backend and say why (the page must still run).
+   */
+  private async makeBackend(
+    name: ModelInfo['backend'], ctx: GpuContext | null,
+  ): Promise<{ backend: Backend; threads: number; note: string | null; stop: () => void }> {
+    const bytes = this.opts.wasmBytes ?? BROWSER_WASM_ARENA_BYTES;
+    const plan = this.opts.threads;
+    if (name !== 'wasm' || plan === undefined || plan.count <= 1) {
+      return { backend: await createBackend(name, ctx, bytes), threads: 1, note: name === 'wasm' ? (plan?.note ?? null) : null, stop: () => {} };
+    }
+    try {
+      const backend = await WasmBackend.create(bytes, { threads: plan.count, spawn: plan.spawn });
+      return { backend, threads: backend.threads, note: plan.note, stop: () => backend.stopThreads() };
+    } catch (e) {
+      const why = (e as Error).message ?? String(e);
+      return { backend: await createBackend(name, ctx, bytes), threads: 1, note: `kernel threads could not start (${why}); running on one thread.`, stop: () => {} };
+    }
   }
 
   newProblem(seed: number, difficulty: number): ProblemView {

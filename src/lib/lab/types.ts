@@ -37,6 +37,10 @@ export interface ModelInfo {
   backend: BackendName;
   /** Why this backend was used, in one sentence for the page. */
   backendReason: string;
+  /** CPU threads the wasm backend computes on (1 for WebGPU). */
+  threads: number;
+  /** Why the wasm backend uses no more threads (e.g. the page is not cross-origin isolated), or null. */
+  threadsNote: string | null;
   vocabSize: number;
   /** Context length in tokens. */
   context: number;

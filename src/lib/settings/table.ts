@@ -193,6 +193,10 @@ export const SETTINGS = {
     kind: 'choice', label: 'Backend', flag: 'backend', choices: BACKEND_CHOICES, default: 'auto',
     help: 'auto: WebGPU on a hardware GPU, else WebAssembly SIMD on the CPU; webgpu, wasm or cpu (the TypeScript reference) force one.',
   },
+  threads: {
+    kind: 'int', label: 'CPU threads', flag: 'threads', default: 0, min: 0, max: 64,
+    help: 'Threads the WebAssembly backend splits its matmuls, attention and cross-entropy across; 0 = one per core. Results are the same for every count.',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;

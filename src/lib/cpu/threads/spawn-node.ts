@@ -10,7 +10,8 @@ import type { ThreadInit } from './protocol.ts';
 const ENTRY = new URL('./node-thread.mjs', import.meta.url);
 
 export const spawnNodeThread: ThreadSpawner = (init: ThreadInit): SpawnedThread => {
-  const worker = new Worker(ENTRY, { workerData: init });
+  // execArgv []: not the parent's loaders (the CLI's would load before tsx is registered in the thread)
+  const worker = new Worker(ENTRY, { workerData: init, execArgv: [] });
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new WasmThreadsError(`kernel thread ${init.index} said ${String(m)}`))));
     worker.once('error', (e) => reject(new WasmThreadsError(`kernel thread ${init.index} failed to start: ${e.message}`, { cause: e })));
