@@ -6,7 +6,7 @@
 // a ThreadSpawner does it (spawn-node.ts, spawn-web.ts).
 import { WasmThreadsError } from '../../errors.ts';
 import { wasmThreadsUnavailableReason, type WasmKernels } from '../wasm-runtime.ts';
-import { Control, controlBytes, DONE, ERROR_LEN, FAILED, GEN, STOP, type ThreadCall, type ThreadInit } from './protocol.ts';
+import { Control, controlBytes, DONE, ERROR_LEN, FAILED, GEN, SPIN_MS, spinWhileEqual, STOP, type ThreadCall, type ThreadInit } from './protocol.ts';
 
 export type { ThreadCall } from './protocol.ts';
 
@@ -24,8 +24,6 @@ export type ThreadSpawner = (init: ThreadInit) => SpawnedThread;
 const OP_TIMEOUT_MS = 120_000;
 /** How long a thread may take to start. */
 const START_TIMEOUT_MS = 60_000;
-/** Polls of DONE before the caller sleeps in Atomics.wait (the threads usually finish about together). */
-const SPIN = 2000;
 
 export class KernelThreads {
   private closed = false;
@@ -94,7 +92,9 @@ export class KernelThreads {
   private waitAll(): void {
     const i32 = this.control.i32;
     const want = this.size - 1;
-    for (let s = 0; s < SPIN; s++) if (Atomics.load(i32, DONE) >= want) return;
+    // the bands are about equal, so the others finish soon: poll before sleeping (waking costs ~100 µs)
+    const end = performance.now() + SPIN_MS;
+    for (let d = Atomics.load(i32, DONE); d < want && performance.now() < end; d = Atomics.load(i32, DONE)) spinWhileEqual(i32, DONE, d, SPIN_MS);
     const deadline = Date.now() + OP_TIMEOUT_MS;
     for (;;) {
       const done = Atomics.load(i32, DONE);

@@ -83,6 +83,22 @@ export class Control {
   }
 }
 
+/**
+ * How long a thread keeps polling for the next op before it sleeps in Atomics.wait. Waking a
+ * sleeping thread costs 50–150 µs here (a futex round trip); a training step sends ops every few
+ * hundred µs, so a thread that polls a little stays awake through a step and sleeps between steps.
+ */
+export const SPIN_MS = 1;
+
+/** Poll `i32[index]` until it differs from `value` or `ms` pass; true when it changed. */
+export function spinWhileEqual(i32: Int32Array, index: number, value: number, ms: number): boolean {
+  const end = performance.now() + ms;
+  for (;;) {
+    for (let i = 0; i < 256; i++) if (Atomics.load(i32, index) !== value) return true;
+    if (performance.now() > end) return false;
+  }
+}
+
 /** What a kernel thread is started with (posted once; memory and buffer are shared, not copied). */
 export interface ThreadInit {
   memory: WebAssembly.Memory;
@@ -108,7 +124,7 @@ export function serveKernelThread(init: ThreadInit, ready: () => void): void {
   let seen = Atomics.load(ctl.i32, GEN);
   ready();
   for (;;) {
-    Atomics.wait(ctl.i32, GEN, seen);
+    if (!spinWhileEqual(ctl.i32, GEN, seen, SPIN_MS)) Atomics.wait(ctl.i32, GEN, seen);
     if (Atomics.load(ctl.i32, STOP) !== 0) return;
     const gen = Atomics.load(ctl.i32, GEN);
     if (gen === seen) continue; // spurious wake-up
