@@ -9,6 +9,7 @@ import * as ref from '../../lib/ref/index.ts';
 import * as wasm from '../../lib/cpu/wasm-kernels.ts';
 import { WasmArena } from '../../lib/cpu/wasm-arena.ts';
 import { benchDecode } from '../bench-decode.ts';
+import { benchThreads } from '../bench/threads-bench.ts';
 import { bestOf } from '../../lib/bench/best-of.ts';
 import { benchData } from '../../lib/bench/matmul-bench.ts';
 
@@ -152,7 +153,9 @@ function intFlag(flags: Record<string, string | boolean | undefined>, name: stri
 export const benchCpuCommand: Command = {
   name: 'bench-cpu',
   summary: 'Benchmark the WebAssembly SIMD CPU kernels against the TypeScript reference (and onnxruntime-web with --ort).',
-  usage: 'bench-cpu [--rows N] [--min-ms MS] [--ort] [--no-ref] | bench-cpu --decode [--decode-rows 6,32] [--prefix 250] [--steps 32]',
+  usage:
+    'bench-cpu [--rows N] [--min-ms MS] [--ort] [--no-ref] | bench-cpu --decode [--decode-rows 6,32] [--prefix 250] [--steps 32]\n' +
+    '       bench-cpu --threads N [--ort] [--quick]   (1 vs N kernel threads: matmuls at the training shapes, training and decode tokens/s; 0 = every core)',
   options: {
     rows: { type: 'string' },
     'min-ms': { type: 'string' },
@@ -162,12 +165,20 @@ export const benchCpuCommand: Command = {
     'decode-rows': { type: 'string' },
     prefix: { type: 'string' },
     steps: { type: 'string' },
+    threads: { type: 'string' },
+    quick: { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
     const N = intFlag(flags, 'rows', 2048, 1, 65536);
     const minMs = intFlag(flags, 'min-ms', 300, 0, 60_000);
     const withRef = flags['no-ref'] !== true;
     const withOrt = flags.ort === true;
+    if (flags.threads !== undefined) {
+      const requested = intFlag(flags, 'threads', 0, 0, 64);
+      const report = await benchThreads({ threads: requested === 0 ? undefined : requested, quick: flags.quick === true, ort: withOrt, log: (l) => io.err(l + '\n') });
+      io.out(JSON.stringify({ node: process.version, wasm: { threads: report } }, null, 2) + '\n');
+      return 0;
+    }
     if (flags.decode === true) {
       // decode tokens/s of the tiny model, reference vs wasm cached attention (src/cli/bench-decode.ts)
       const rowsRaw = typeof flags['decode-rows'] === 'string' ? flags['decode-rows'] : '6,32';

@@ -14,6 +14,7 @@ import { createTokenizer } from '../../lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { loadOrtWebGpuInNode } from '../bench/ort-node.ts';
 import { cpuMatmulVsOrtWasm } from '../bench/cpu-matmul.ts';
+import { benchThreads } from '../bench/threads-bench.ts';
 import { BACKEND_NAMES } from '../../lib/backend/choice.ts';
 
 const ALL_BACKENDS: BackendName[] = [...BACKEND_NAMES];
@@ -60,6 +61,7 @@ export const benchCommand: Command = {
           config,
           loadOrt: () => loadOrtWebGpuInNode(handle.device),
           cpuMatmul: flags['no-cpu-matmul'] === true ? undefined : cpuMatmulVsOrtWasm,
+          cpuThreads: flags['no-cpu-matmul'] === true ? undefined : (q, withOrt) => benchThreads({ quick: q, ort: withOrt, log: (l) => io.err(`  threads: ${l}\n`) }),
         },
         { quick, ort, backends },
         (p) => io.err(`[bench ${p.done}/${p.total} ${p.report.elapsed_s} s] ${p.stage}\n`),

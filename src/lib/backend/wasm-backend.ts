@@ -67,6 +67,13 @@ export class WasmBackend extends CpuBackend {
     return new CpuTensor(a, dtype, label);
   }
 
+  override zero(t: Tensor): void {
+    const a = (t as CpuTensor).data;
+    // a memset in wasm: TypedArray.fill is slow on a shared memory (kernel threads)
+    if (this.arena.kernels.isResident(a)) this.arena.kernels.mod.matmul.zero_bytes(a.byteOffset, a.byteLength);
+    else a.fill(0);
+  }
+
   override free(t: Tensor): void {
     this.arena.release((t as CpuTensor).data);
   }

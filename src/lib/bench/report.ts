@@ -25,6 +25,29 @@ export interface ThroughputEntry {
   [extra: string]: number | string;
 }
 
+/** The wasm backend on 1 vs N kernel threads (Node; src/cli/bench/threads-bench.ts). Keys: op.NxCxOC. */
+export interface ThreadsReport {
+  threads: number;
+  cores: number;
+  cpu: string;
+  /** GFLOP/s per product on 1 and N threads, N over 1, and that over N. */
+  gflops_1: Record<string, number>;
+  gflops_n: Record<string, number>;
+  speedup: Record<string, number>;
+  efficiency: Record<string, number>;
+  /** onnxruntime-web wasm MatMul with N threads on the same product, and ours (N threads) over it. */
+  ort_gflops_n?: Record<string, number>;
+  vs_ort?: Record<string, number>;
+  ort_error?: string;
+  /** N independent copies of one product at once on N threads (nothing split): what this machine allows. */
+  ceiling: { shape: string; speedup: number };
+  /** Whole-model tokens/s on 1 and N threads (the shipped model's shape, random weights). */
+  train: Record<'full' | 'lora', { batch: string; tokens_per_s_1: number; tokens_per_s_n: number; speedup: number }>;
+  decode: Record<string, { tokens_per_s_1: number; tokens_per_s_n: number; speedup: number }>;
+  geomean: { speedup: number; vs_ort?: number };
+  note: string;
+}
+
 export interface BenchReport {
   schema: 'psr-lab-bench/1';
   mode: 'quick' | 'full';
@@ -60,6 +83,8 @@ export interface BenchReport {
   prefill: Record<string, ThroughputEntry>;
   /** Per mode and backend: forward + backward + AdamW on one batch. */
   train: { lora: Record<string, ThroughputEntry>; full: Record<string, ThroughputEntry> };
+  /** Node: the WebAssembly backend's kernel threads (wasm.threads.speedup, wasm.threads.vs_ort, …). */
+  wasm?: { threads: ThreadsReport };
   /** memoryPlan() of the tiny config for two typical runs. */
   memory: Record<string, unknown>;
   elapsed_s: number;

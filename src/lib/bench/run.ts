@@ -9,7 +9,7 @@ import { runFmaProbe } from './fma-probe.ts';
 import { benchOurMatmul, matmulFlop, shapeKey, tinyMatmulShapes, type MatmulShape } from './matmul-bench.ts';
 import { benchOrtWebGpu, type Ort } from './ort-webgpu.ts';
 import { FULL_MODEL_SIZES, QUICK_MODEL_SIZES, benchDecode, benchPrefill, benchTrainStep, benchWeights } from './model-bench.ts';
-import type { BenchReport, FormatFigures } from './report.ts';
+import type { BenchReport, FormatFigures, ThreadsReport } from './report.ts';
 import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { createBackend, type BackendName } from '../backend/choice.ts';
@@ -38,6 +38,8 @@ export interface BenchEnv {
   loadOrt?: () => Promise<Ort>;
   /** Node only: our wasm matmul vs onnxruntime-web's wasm backend (one thread) on the same shapes. */
   cpuMatmul?: (shapes: MatmulShape[], quick: boolean) => Promise<{ ours: Record<string, number>; ort: Record<string, number>; note: string }>;
+  /** Node only: the wasm backend on 1 vs N kernel threads (src/cli/bench/threads-bench.ts). */
+  cpuThreads?: (quick: boolean, ort: boolean) => Promise<ThreadsReport>;
   /** Bytes of the WasmBackend arena (smaller in a browser tab). */
   wasmArenaBytes?: number;
 }
@@ -83,7 +85,7 @@ export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (
     memory: {},
     elapsed_s: 0,
   };
-  const steps = 2 + shapes.length * formats.length + baselineShapes.length + (opts.ort ? 1 : 0) + (env.cpuMatmul ? 1 : 0) + opts.backends.length * 4;
+  const steps = 2 + shapes.length * formats.length + baselineShapes.length + (opts.ort ? 1 : 0) + (env.cpuMatmul ? 1 : 0) + (env.cpuThreads ? 1 : 0) + opts.backends.length * 4;
   let done = 0;
   const step = (stage: string) => {
     report.elapsed_s = round((performance.now() - t0) / 1000);
@@ -148,6 +150,10 @@ export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (
     report.matmul.f32.cpu = { gflops: mapValues(cpu.ours, round), ratio_vs_ort_wasm: ratios(cpu.ours, cpu.ort), note: cpu.note };
     report.matmul.f32.ort_wasm = { gflops: mapValues(cpu.ort, round) };
     step('cpu matmul vs onnxruntime-web wasm');
+  }
+  if (env.cpuThreads) {
+    report.wasm = { threads: await env.cpuThreads(opts.quick, true) };
+    step('wasm kernel threads');
   }
 
   // ---- the model: prefill, decode (6 candidates from one prefix), training steps ----

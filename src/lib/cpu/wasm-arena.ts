@@ -102,7 +102,7 @@ export class WasmArena {
 
   /** Zero the block (holes and the region above `top`, used as op scratch, hold old data). */
   private claim(ptr: number, size: number): number {
-    new Uint8Array(this.kernels.memory.buffer, ptr, size).fill(0);
+    this.kernels.mod.matmul.zero_bytes(ptr, size);
     this.live.set(ptr, size);
     return ptr;
   }

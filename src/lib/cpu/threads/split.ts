@@ -4,7 +4,7 @@
 // more bands than the work pays for: waking a thread costs tens of microseconds, so a band must
 // carry at least `minWorkPerBand` multiply-adds (MIN_WORK_PER_BAND unless a test lowers it to
 // make small shapes split).
-export const MIN_WORK_PER_BAND = 1 << 18;
+export const MIN_WORK_PER_BAND = 1 << 22;
 
 /** What bandCount needs to know of the kernels. */
 export interface Threading {

@@ -361,6 +361,11 @@
 
   ;; ---- helpers for the wrappers ----
 
+  ;; bytes [p, p + n) = 0 with the bulk-memory fill (a memset, also on a shared memory, where
+  ;; TypedArray.fill takes a slow per-element path).
+  (func (export "zero_bytes") (param $p i32) (param $n i32)
+    (memory.fill (local.get $p) (i32.const 0) (local.get $n)))
+
   ;; dst(Cc,ldd)[:, 0..R] = src(R,Cc)ᵀ: reads src row by row, writes dst down its columns; dst rows
   ;; are $ldd floats apart (= R, or the full width when a thread transposes a band of src rows).
   (func (export "transpose") (param $dst i32) (param $src i32) (param $R i32) (param $Cc i32) (param $ldd i32)

@@ -1,0 +1,203 @@
+// The kernel threads' benchmark (`psr bench-cpu --threads N`, and the wasm.threads section of
+// `npm run bench`): at the shipped model's training shapes, our wasm matmuls (forward, dinp,
+// dweight) on 1 thread and on N threads, measured alternately in one run; the same products on
+// onnxruntime-web's wasm backend with N threads (a child process: ORT fixes its thread count once
+// per process); the machine's own ceiling (N independent copies of one product at once, no split);
+// and whole-model tokens/s — a full AdamW step and a LoRA step on 8 × 256, decode of 6 and 32 rows —
+// on 1 and N threads. Figures and ratios, never pass/fail.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism, cpus } from 'node:os';
+import * as wasm from '../../lib/cpu/wasm-kernels.ts';
+import { WasmBackend } from '../../lib/backend/wasm-backend.ts';
+import { spawnNodeThread } from '../../lib/cpu/threads/spawn-node.ts';
+import { benchData } from '../../lib/bench/matmul-bench.ts';
+import { benchDecode, benchTrainStep, benchWeights, FULL_MODEL_SIZES, type ModelBenchSizes } from '../../lib/bench/model-bench.ts';
+import { tinyModelConfig } from '../../lib/model/tiny.ts';
+import type { ThreadCall } from '../../lib/cpu/threads/protocol.ts';
+import type { ThreadsReport } from '../../lib/bench/report.ts';
+
+export type { ThreadsReport };
+
+const round = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toPrecision(d)) : x);
+const ARENA = 768 * 1024 * 1024;
+
+/** One matmul product at a training shape: forward out = inp·Wᵀ, backward dinp or dweight. */
+export interface ThreadsShape {
+  op: 'forward' | 'dinp' | 'dweight';
+  N: number;
+  C: number;
+  OC: number;
+}
+
+/** The same product as a plain GEMM (M,K)·(K,Nc), as ORT's MatMul computes it. */
+export function gemmOf(s: ThreadsShape): { M: number; K: number; Nc: number } {
+  if (s.op === 'forward') return { M: s.N, K: s.C, Nc: s.OC };
+  if (s.op === 'dinp') return { M: s.N, K: s.OC, Nc: s.C };
+  return { M: s.OC, K: s.N, Nc: s.C };
+}
+
+export const shapeName = (s: ThreadsShape): string => `${s.op}.${s.N}x${s.C}x${s.OC}`;
+
+/** The shipped model's products on a training batch of 8 × 256 tokens (hidden 128, MLP 384, vocabulary 198). */
+export function trainingShapes(quick: boolean): ThreadsShape[] {
+  const N = quick ? 512 : 2048;
+  const layers: [number, number][] = quick ? [[128, 384]] : [[128, 384], [384, 128], [128, 198]];
+  return layers.flatMap(([C, OC]) => (['forward', 'dinp', 'dweight'] as const).map((op) => ({ op, N, C, OC })));
+}
+
+/** Best time of each of two functions, measured alternately (so both see the same machine state). */
+async function bestOfPair(a: () => unknown, b: () => unknown, minMs: number): Promise<[number, number]> {
+  a();
+  b();
+  let bestA = Infinity, bestB = Infinity, rounds = 0;
+  const start = performance.now();
+  while (rounds < 5 || performance.now() - start < minMs) {
+    let t = performance.now();
+    a();
+    bestA = Math.min(bestA, performance.now() - t);
+    t = performance.now();
+    b();
+    bestB = Math.min(bestB, performance.now() - t);
+    rounds++;
+  }
+  return [bestA, bestB];
+}
+
+interface Operands {
+  be: WasmBackend;
+  run: () => void;
+}
+
+/** One product's arrays resident in `be`'s arena, and the call that computes it. */
+function operands(be: WasmBackend, s: ThreadsShape): Operands {
+  const { N, C, OC } = s;
+  const a = be.arena;
+  a.reset();
+  const put = (n: number, seed: number) => {
+    const v = a.f32(n);
+    v.set(benchData(n, seed));
+    return v;
+  };
+  const inp = put(N * C, 1), w = put(OC * C, 2), dout = put(N * OC, 3);
+  const out = a.f32(N * OC), dinp = a.f32(N * C), dw = a.f32(OC * C);
+  const k = a.kernels;
+  const run =
+    s.op === 'forward' ? () => wasm.matmulForward(out, inp, w, null, N, C, OC, k)
+      : s.op === 'dinp' ? () => wasm.matmulBackward(dinp, null, null, dout, inp, w, N, C, OC, k)
+        : () => wasm.matmulBackward(null, dw, null, dout, inp, w, N, C, OC, k);
+  return { be, run };
+}
+
+/** onnxruntime-web wasm with `threads` threads on these products, in a child process. */
+function ortInChild(shapes: ThreadsShape[], threads: number, minMs: number): Promise<Record<string, number>> {
+  const child = fileURLToPath(new URL('./ort-threads-child.ts', import.meta.url));
+  const args = [...process.execArgv, child, JSON.stringify({ shapes, threads, minMs })];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`onnxruntime-web child failed: ${stderr.trim().split('\n').pop() ?? err.message}`));
+      else resolve(JSON.parse(stdout) as Record<string, number>);
+    });
+  });
+}
+
+const geomean = (xs: number[]) => (xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : NaN);
+
+export async function benchThreads(opts: { threads?: number; quick: boolean; ort: boolean; log?: (line: string) => void }): Promise<ThreadsReport> {
+  const log = opts.log ?? (() => {});
+  const n = opts.threads ?? availableParallelism();
+  const minMs = opts.quick ? 150 : 600;
+  const one = new WasmBackend(ARENA);
+  const many = await WasmBackend.create(ARENA, { threads: n, spawn: spawnNodeThread });
+  try {
+    const shapes = trainingShapes(opts.quick);
+    const g1: Record<string, number> = {}, gn: Record<string, number> = {}, speedup: Record<string, number> = {}, eff: Record<string, number> = {};
+    for (const s of shapes) {
+      const key = shapeName(s);
+      const flop = 2 * s.N * s.C * s.OC;
+      const a = operands(one, s), b = operands(many, s);
+      const [t1, tn] = await bestOfPair(a.run, b.run, minMs);
+      g1[key] = round(flop / t1 / 1e6);
+      gn[key] = round(flop / tn / 1e6);
+      speedup[key] = round(t1 / tn);
+      eff[key] = round(t1 / tn / n);
+      log(`matmul ${key}: ${g1[key]} → ${gn[key]} GFLOP/s (${speedup[key]}×)`);
+    }
+
+    // the ceiling: every thread computes the whole first product into its own output, at once
+    const s0 = shapes[0];
+    const ceiling = await machineCeiling(many, s0, n, minMs);
+    log(`ceiling (${n} independent copies of ${shapeName(s0)}): ${ceiling}×`);
+
+    const report: ThreadsReport = {
+      threads: many.threads, cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown',
+      gflops_1: g1, gflops_n: gn, speedup, efficiency: eff,
+      ceiling: { shape: shapeName(s0), speedup: ceiling },
+      train: {} as ThreadsReport['train'], decode: {},
+      geomean: { speedup: round(geomean(Object.values(speedup))) },
+      note:
+        `ours: src/lib/cpu WebAssembly SIMD on arena-resident arrays, 1 thread vs ${n} kernel threads, timed alternately (best of each); ` +
+        'ceiling: the same work without splitting (each thread its own full product) — the parallel speed-up this machine allows; ' +
+        `ORT: onnxruntime-web wasm MatMul, numThreads ${n}, in a child process; train: the shipped model's shape, random weights, f32.`,
+    };
+    if (opts.ort) {
+      try {
+        const ort = await ortInChild(shapes, n, minMs);
+        report.ort_gflops_n = Object.fromEntries(Object.entries(ort).map(([k, v]) => [k, round(v)]));
+        report.vs_ort = Object.fromEntries(Object.keys(gn).filter((k) => ort[k] > 0).map((k) => [k, round(gn[k] / ort[k])]));
+        report.geomean.vs_ort = round(geomean(Object.values(report.vs_ort)));
+        log(`onnxruntime-web wasm, ${n} threads: ours/ORT geomean ${report.geomean.vs_ort}`);
+      } catch (e) {
+        report.ort_error = (e as Error).message;
+      }
+    }
+
+    // whole model: training steps and decode, 1 vs N threads
+    const config = tinyModelConfig(198, { bos: 1, eos: 2, pad: 0 });
+    const weights = benchWeights(config);
+    const sizes: ModelBenchSizes = opts.quick
+      ? { ...FULL_MODEL_SIZES, trainRows: 2, trainSeqLen: 64, samples: 1, decodePrefix: 32, decodeSteps: 4 }
+      : { ...FULL_MODEL_SIZES, trainRows: 8, trainSeqLen: 256, samples: 3, decodePrefix: 128, decodeSteps: 16 };
+    for (const mode of ['full', 'lora'] as const) {
+      one.arena.reset();
+      many.arena.reset();
+      const r1 = await benchTrainStep(one, config, weights, mode, sizes);
+      const rn = await benchTrainStep(many, config, weights, mode, sizes);
+      report.train[mode] = {
+        batch: `${sizes.trainRows}x${sizes.trainSeqLen}`, tokens_per_s_1: round(r1.tokens_per_s, 4), tokens_per_s_n: round(rn.tokens_per_s, 4), speedup: round(rn.tokens_per_s / r1.tokens_per_s),
+      };
+      log(`train ${mode}: ${report.train[mode].tokens_per_s_1} → ${report.train[mode].tokens_per_s_n} tokens/s`);
+    }
+    for (const rows of [6, 32]) {
+      one.arena.reset();
+      many.arena.reset();
+      const z = { ...sizes, decodeRows: rows };
+      const d1 = await benchDecode(one, config, weights, z);
+      const dn = await benchDecode(many, config, weights, z);
+      report.decode[`rows${rows}`] = { tokens_per_s_1: round(d1.tokens_per_s, 4), tokens_per_s_n: round(dn.tokens_per_s, 4), speedup: round(dn.tokens_per_s / d1.tokens_per_s) };
+      log(`decode ${rows} rows: ${report.decode[`rows${rows}`].tokens_per_s_1} → ${report.decode[`rows${rows}`].tokens_per_s_n} tokens/s`);
+    }
+    return report;
+  } finally {
+    many.stopThreads();
+  }
+}
+
+/** Time of one product on one thread vs N copies of it at once (one per thread, separate outputs). */
+async function machineCeiling(many: WasmBackend, s: ThreadsShape, n: number, minMs: number): Promise<number> {
+  if (s.op !== 'forward') throw new Error('the ceiling is measured on a forward product');
+  const { N, C, OC } = s;
+  const a = many.arena;
+  a.reset();
+  const inp = a.f32(N * C), wt = a.f32(C * OC);
+  inp.set(benchData(N * C, 1));
+  wt.set(benchData(C * OC, 2));
+  const outs = Array.from({ length: n }, () => a.f32(N * OC));
+  // the GEMM of the forward (weight already transposed), whole, on every thread
+  const calls: ThreadCall[] = outs.map((o) => ({ fn: 'matmul.gemm', args: [o.byteOffset, inp.byteOffset, wt.byteOffset, 0, N, OC, C, C, 1, OC, OC, 0] }));
+  const k = a.kernels;
+  const wholeOne = () => k.call(calls[0]);
+  const copies = () => k.parallel(calls);
+  const [t1, tn] = await bestOfPair(wholeOne, copies, minMs);
+  return round((n * t1) / tn);
+}
