@@ -28,6 +28,12 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+/** The two headers that make a page cross-origin isolated (SharedArrayBuffer, hence kernel threads). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 function contentSecurityPolicy(): Plugin {
   return {
     name: 'psr-content-security-policy',
@@ -44,8 +50,11 @@ export default defineConfig({
   // the UI, so the minifier must not rename them (the e2e no-WebGPU test catches that).
   worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
   build: { target: 'es2022', sourcemap: true, rolldownOptions: { output: { keepNames: true } } },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // Cross-origin isolation (COOP + COEP): the page gets SharedArrayBuffer, so the CPU backend's kernel
+  // threads can share one wasm memory. Every resource is same-origin, so require-corp blocks nothing.
+  // A static host must send the same two headers for threads (README); without them: one thread.
+  server: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
+  preview: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
   test: {
     reporters,
     outputFile,

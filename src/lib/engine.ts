@@ -10,7 +10,7 @@ import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
-import { ModelLab } from './lab/model-lab.ts';
+import { ModelLab, type WasmThreadPlan } from './lab/model-lab.ts';
 import type { FileSource } from './formats/files.ts';
 import { FetchFiles } from './formats/fetch-files.ts';
 import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest } from './bench/engine-bench.ts';
@@ -25,6 +25,8 @@ export interface EngineOptions {
   files?: (baseUrl: string) => FileSource;
   /** WebAssembly arena size for the CPU backend (default 384 MiB). */
   wasmBytes?: number;
+  /** Kernel threads for the wasm backend (absent: one thread). */
+  threads?: WasmThreadPlan;
   /** Loads onnxruntime-web for the bench page (the worker passes a dynamic import; absent: ORT is reported unavailable). */
   loadOrt?: () => Promise<Ort>;
 }
@@ -59,6 +61,7 @@ export class Engine implements EngineApi {
       gpu: () => this.context(),
       files: options.files ?? ((url) => new FetchFiles(url)),
       wasmBytes: options.wasmBytes,
+      threads: options.threads,
     });
   }
 

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { closeLabBrowsers, modelReady, openLab, solveShown } from './lab-page.ts';
 import { serveDistAt } from './static-server.ts';
+import { availableParallelism } from 'node:os';
 
 const baseUrl = inject('baseUrl');
 const servers: Server[] = [];
@@ -32,6 +33,11 @@ describe('the lab with WebGPU present (SwiftShader), CPU backend', () => {
     expect(info).toMatch(/Parameters\s+[\d,]+ in the base/);
     expect(await page.getByTestId('model-backend').getAttribute('data-backend')).toBe('wasm');
     expect(await page.getByTestId('model-generation').innerText()).toMatch(/^M\d+$/);
+    // vite preview sends COOP/COEP: the page is cross-origin isolated and the CPU backend uses a kernel thread per core (at most 8)
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const cores = Math.min(8, availableParallelism());
+    expect(await page.getByTestId('model-threads').getAttribute('data-threads')).toBe(String(cores));
+    if (cores > 1) expect(await page.getByTestId('model-threads').innerText()).toMatch(/one per core/);
 
     await solveShowsBadgedSteps(page);
 
@@ -169,6 +175,11 @@ describe('the lab hosted under a sub-path', () => {
     const { page, problems, failed } = await openPage(false, './?backend=wasm', hosted.url);
     await modelReady(page);
     expect(await page.getByTestId('model-parameters').innerText()).toMatch(/^[\d,]+ in the base/);
+    // a plain static host sends no COOP/COEP: one thread, and the page says which headers give more
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await page.getByTestId('model-threads').getAttribute('data-threads')).toBe('1');
+    expect(await page.getByTestId('model-threads').innerText()).toMatch(/not cross-origin isolated.*Cross-Origin-Embedder-Policy: require-corp/);
+    await solveShowsBadgedSteps(page);
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
   });
