@@ -2,8 +2,8 @@
 // numThreads N on the given products, best of ≥ 5 runs per product; prints {name: GFLOP/s} as JSON.
 // A child because ORT fixes its thread count once per process (the parent's ORT runs one thread).
 import { matmulModelBytes } from '../../lib/bench/onnx-matmul-model.ts';
-import { benchData } from '../../lib/bench/matmul-bench.ts';
-import { gemmOf, shapeName, type ThreadsShape } from './threads-bench.ts';
+import { benchData } from '../../lib/bench/bench-data.ts';
+import { gemmOf, shapeName, type ThreadsShape } from './threads-shapes.ts';
 
 const { shapes, threads, minMs } = JSON.parse(process.argv[process.argv.length - 1]) as { shapes: ThreadsShape[]; threads: number; minMs: number };
 const ort = await import('onnxruntime-web');

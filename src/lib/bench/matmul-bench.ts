@@ -5,6 +5,9 @@ import type { BenchContext, GpuTimer, Timing } from './gpu-timer.ts';
 import { matmulForward, type MatmulKernel } from '../kernels/matmul.ts';
 import { matmulQuantForward, uploadQuantized } from '../kernels/matmul-quant.ts';
 import { quantize, type QuantFormat } from '../formats/quant.ts';
+import { benchData } from './bench-data.ts';
+
+export { benchData };
 
 /** One product of the model: N rows through a (C → OC) linear layer. */
 export interface MatmulShape {
@@ -34,17 +37,6 @@ export interface KernelFigure {
   gflops: number;
   ms: number;
   timing: Timing;
-}
-
-/** Deterministic values in [-1, 1) (an LCG: benchmarks need no statistical quality). */
-export function benchData(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n); // (n)
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
 }
 
 export interface MatmulBenchOptions {
