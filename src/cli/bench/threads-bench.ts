@@ -83,10 +83,10 @@ function ortInChild(shapes: ThreadsShape[], threads: number, minMs: number): Pro
 
 const geomean = (xs: number[]) => (xs.length ? Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length) : NaN);
 
-export async function benchThreads(opts: { threads?: number; quick: boolean; ort: boolean; log?: (line: string) => void }): Promise<ThreadsReport> {
+export async function benchThreads(opts: { threads?: number; quick: boolean; ort: boolean; minMs?: number; log?: (line: string) => void }): Promise<ThreadsReport> {
   const log = opts.log ?? (() => {});
   const n = opts.threads ?? availableParallelism();
-  const minMs = opts.quick ? 150 : 600;
+  const minMs = opts.minMs ?? (opts.quick ? 150 : 600);
   const one = new WasmBackend(ARENA);
   const many = await WasmBackend.create(ARENA, { threads: n, spawn: spawnNodeThread });
   try {

@@ -39,6 +39,16 @@ export function throughputTable(r: BenchReport): Table {
   return { columns: ['what', 'backend', 'tokens/s', 'ms', 'unit of work'], rows };
 }
 
+/** The wasm backend on 1 vs N kernel threads (Node): one row per matmul product, then the whole model. */
+export function threadsTable(r: BenchReport): Table | null {
+  const t = r.wasm?.threads;
+  if (!t) return null;
+  const rows: Table['rows'] = Object.keys(t.gflops_1).map((k) => [k, t.gflops_1[k], at(t.gflops_n, k), at(t.speedup, k), at(t.ort_gflops_n, k), at(t.vs_ort, k)]);
+  for (const [mode, e] of Object.entries(t.train)) rows.push([`train ${mode} ${e.batch} (tokens/s)`, e.tokens_per_s_1, e.tokens_per_s_n, e.speedup, null, null]);
+  for (const [what, e] of Object.entries(t.decode)) rows.push([`decode ${what} (tokens/s)`, e.tokens_per_s_1, e.tokens_per_s_n, e.speedup, null, null]);
+  return { columns: ['product / run', '1 thread', `${t.threads} threads`, 'speedup', `ORT wasm ${t.threads} thr.`, 'ours / ORT'], rows };
+}
+
 function cell(v: string | number | null): string {
   if (v === null) return '-';
   if (typeof v === 'string') return v;
@@ -64,6 +74,15 @@ export function reportText(r: BenchReport): string {
     tableText(matmulTable(r)),
     tableText(throughputTable(r)),
   ];
+  const threads = threadsTable(r);
+  if (threads && r.wasm) {
+    const t = r.wasm.threads;
+    lines.push(
+      `wasm kernel threads (${t.threads} of ${t.cores} cores): GF/s per product; this machine's own ceiling (independent copies) ${t.ceiling.speedup}×` +
+        `${t.ort_error ? `; ORT: ${t.ort_error}` : ''}`,
+      tableText(threads),
+    );
+  }
   const g = r.matmul.f32.webgpu.geomean;
   if (g) lines.push(`geomean f32 webgpu: ${g.gflops} GFLOP/s, ${g.fraction_of_probe} of the probe${g.ratio_vs_ort ? `, ${g.ratio_vs_ort}× ORT webgpu` : ''}`);
   return lines.join('\n') + '\n';
