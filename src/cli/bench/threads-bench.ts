@@ -2,8 +2,7 @@
 // `npm run bench`): at the shipped model's training shapes, our wasm matmuls (forward, dinp,
 // dweight) on 1 thread and on N threads, measured alternately in one run; the same products on
 // onnxruntime-web's wasm backend with N threads (a child process: ORT fixes its thread count once
-// per process); the machine's own ceiling (N independent copies of one product at once, no split);
-// and whole-model tokens/s — a full AdamW step and a LoRA step on 8 × 256, decode of 6 and 32 rows —
+// per process); and whole-model tokens/s — a full AdamW step and a LoRA step on 8 × 256, decode of 6 and 32 rows —
 // on 1 and N threads. Figures and ratios, never pass/fail.
 import { execFile } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,7 +14,6 @@ import { spawnNodeThread } from '../../lib/cpu/threads/spawn-node.ts';
 import { benchData } from '../../lib/bench/bench-data.ts';
 import { benchDecode, benchTrainStep, benchWeights, FULL_MODEL_SIZES, type ModelBenchSizes } from '../../lib/bench/model-bench.ts';
 import { tinyModelConfig } from '../../lib/model/tiny.ts';
-import type { ThreadCall } from '../../lib/cpu/threads/protocol.ts';
 import type { ThreadsReport } from '../../lib/bench/report.ts';
 import { shapeName, trainingShapes, type ThreadsShape } from './threads-shapes.ts';
 
@@ -104,20 +102,13 @@ export async function benchThreads(opts: { threads?: number; quick: boolean; ort
       log(`matmul ${key}: ${g1[key]} → ${gn[key]} GFLOP/s (${speedup[key]}×)`);
     }
 
-    // the ceiling: every thread computes the whole first product into its own output, at once
-    const s0 = shapes[0];
-    const ceiling = await machineCeiling(many, s0, n, minMs);
-    log(`ceiling (${n} independent copies of ${shapeName(s0)}): ${ceiling}×`);
-
     const report: ThreadsReport = {
       threads: many.threads, cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown',
       gflops_1: g1, gflops_n: gn, speedup, efficiency: eff,
-      ceiling: { shape: shapeName(s0), speedup: ceiling },
       train: {} as ThreadsReport['train'], decode: {},
       geomean: { speedup: round(geomean(Object.values(speedup))) },
       note:
         `ours: src/lib/cpu WebAssembly SIMD on arena-resident arrays, 1 thread vs ${n} kernel threads, timed alternately (best of each); ` +
-        'ceiling: the same work without splitting (each thread its own full product) — the parallel speed-up this machine allows; ' +
         `ORT: onnxruntime-web wasm MatMul, numThreads ${n}, in a child process; train: the shipped model's shape, random weights, f32.`,
     };
     if (opts.ort) {
@@ -165,23 +156,4 @@ export async function benchThreads(opts: { threads?: number; quick: boolean; ort
   } finally {
     many.stopThreads();
   }
-}
-
-/** Time of one product on one thread vs N copies of it at once (one per thread, separate outputs). */
-async function machineCeiling(many: WasmBackend, s: ThreadsShape, n: number, minMs: number): Promise<number> {
-  if (s.op !== 'forward') throw new Error('the ceiling is measured on a forward product');
-  const { N, C, OC } = s;
-  const a = many.arena;
-  a.reset();
-  const inp = a.f32(N * C), wt = a.f32(C * OC);
-  inp.set(benchData(N * C, 1));
-  wt.set(benchData(C * OC, 2));
-  const outs = Array.from({ length: n }, () => a.f32(N * OC));
-  // the GEMM of the forward (weight already transposed), whole, on every thread
-  const calls: ThreadCall[] = outs.map((o) => ({ fn: 'matmul.gemm', args: [o.byteOffset, inp.byteOffset, wt.byteOffset, 0, N, OC, C, C, 1, OC, OC, 0] }));
-  const k = a.kernels;
-  const wholeOne = () => k.call(calls[0]);
-  const copies = () => k.parallel(calls);
-  const [t1, tn] = await bestOfPair(wholeOne, copies, minMs);
-  return round((n * t1) / tn);
 }

@@ -39,8 +39,6 @@ export interface ThreadsReport {
   ort_gflops_n?: Record<string, number>;
   vs_ort?: Record<string, number>;
   ort_error?: string;
-  /** N independent copies of one product at once on N threads (nothing split): what this machine allows. */
-  ceiling: { shape: string; speedup: number };
   /** Whole-model tokens/s on 1 and N threads (the shipped model's shape, random weights). */
   train: Record<'full' | 'lora', { batch: string; tokens_per_s_1: number; tokens_per_s_n: number; speedup: number }>;
   decode: Record<string, { tokens_per_s_1: number; tokens_per_s_n: number; speedup: number }>;

@@ -78,7 +78,7 @@ export function reportText(r: BenchReport): string {
   if (threads && r.wasm) {
     const t = r.wasm.threads;
     lines.push(
-      `wasm kernel threads (${t.threads} of ${t.cores} cores): GF/s per product; this machine's own ceiling (independent copies) ${t.ceiling.speedup}×` +
+      `wasm kernel threads (${t.threads} of ${t.cores} cores): GF/s per product, 1 and ${t.threads} threads timed alternately` +
         `${t.ort_error ? `; ORT: ${t.ort_error}` : ''}`,
       tableText(threads),
     );
