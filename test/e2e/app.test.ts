@@ -168,6 +168,33 @@ describe('the lab on a phone-sized screen (390 px)', () => {
   });
 });
 
+describe('the lab from the keyboard', () => {
+  it('reaches every control with Tab, in page order, each with a visible focus ring', async () => {
+    const { page, problems } = await openPage(false, '?backend=wasm');
+    await modelReady(page);
+    const order: string[] = [];
+    const unringed: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      const f = await page.evaluate(() => {
+        const e = document.activeElement as HTMLElement | null;
+        if (!e || e === document.body) return null;
+        const cs = getComputedStyle(e);
+        return { id: e.dataset.testid ?? `${e.tagName.toLowerCase()}:${(e.textContent ?? '').trim().slice(0, 20)}`, ring: cs.outlineStyle !== 'none' || cs.boxShadow !== 'none' };
+      });
+      if (f === null) break; // back to the top of the page: one full round
+      order.push(f.id);
+      if (!f.ring) unringed.push(f.id);
+    }
+    const want = ['tour-start', 'presenter', 'new-problem', 'solve', 'search-w', 'run-search', 'loop-problems', 'loop-start', 'export-all', 'clear-saved', 'import-adapter', 'import-pairs'];
+    for (const id of want) expect(order, `${id} is reachable with Tab`).toContain(id);
+    const positions = want.map((id) => order.indexOf(id));
+    expect(positions, 'the tab order follows the page').toEqual([...positions].sort((a, b) => a - b));
+    expect(unringed).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the lab hosted under a sub-path', () => {
   it('finds the model folder relative to the page (dist/ served from /labs/psr/)', async () => {
     const hosted = await serveDistAt('/labs/psr/');

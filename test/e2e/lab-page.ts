@@ -29,8 +29,29 @@ export async function openLab(
   page.on('requestfailed', (r) => {
     if (r.method() !== 'HEAD') failed.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`);
   });
+  // Record the main thread's long tasks (> 50 ms) from the start; longTasksSince reads them.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: { start: number; ms: number }[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
+    }).observe({ type: 'longtask', buffered: true });
+  });
   await page.goto(new URL(query, root).href);
   return { page, problems, failed };
+}
+
+/** The page's clock now (ms since navigation), to mark where a measured stretch begins. */
+export function pageNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
+}
+
+/** Main-thread tasks over 50 ms that started after `since` (page clock), as "start ms: duration ms". */
+export function longTasksSince(page: Page, since: number): Promise<string[]> {
+  return page.evaluate(
+    (t) => (window as unknown as { __longTasks: { start: number; ms: number }[] }).__longTasks.filter((e) => e.start >= t).map((e) => `${e.start} ms: ${e.ms} ms`),
+    since,
+  );
 }
 
 /** The model panel reports ready and a problem is shown. */

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { closeLabBrowsers, modelReady, openLab, solveShown } from './lab-page.ts';
+import { closeLabBrowsers, longTasksSince, modelReady, openLab, pageNow, solveShown } from './lab-page.ts';
 
 const baseUrl = inject('baseUrl');
 afterAll(closeLabBrowsers);
@@ -50,6 +50,7 @@ describe('run an iteration (CPU backend)', () => {
     const t = await generation(page);
     const panel = page.getByTestId('loop-panel');
     expect(await panel.getAttribute('data-stage')).toBe('idle');
+    const loaded = await pageNow(page);
 
     for (const [key, value] of Object.entries(SMALL)) await page.getByTestId(`loop-${key}`).fill(String(value));
     await page.getByTestId('loop-start').click();
@@ -164,6 +165,10 @@ describe('run an iteration (CPU backend)', () => {
     const weightsName = [...byName.keys()].find((k) => k.endsWith('adapter_model.safetensors'));
     expect(configName, [...byName.keys()].join(', ')).toBeDefined();
     expect(weightsName, [...byName.keys()].join(', ')).toBeDefined();
+    // The page stayed responsive: the engine works in its worker, so from the loaded model through the
+    // iteration, its tables and charts and the pairs and adapter exports, no main-thread task took over 50 ms
+    // (checked before this test's own reads of the exported files run in the page).
+    expect(await longTasksSince(page, loaded), 'long tasks from the iteration and the exports').toEqual([]);
     const config = JSON.parse(await fetchText(page, byName.get(configName!)!)) as { r: number; target_modules: string[] };
     expect(Number.isInteger(config.r) && config.r > 0).toBe(true);
     expect(config.target_modules.length).toBeGreaterThan(0);
@@ -191,8 +196,10 @@ describe('run an iteration (CPU backend)', () => {
     expect(8 + st.headerBytes + end).toBe(st.size);
 
     // Everything in one zip: adapter, pairs (when there are some), metrics and a README.
+    const zipStart = await pageNow(page);
     await page.getByTestId('export-all').click();
     await page.getByTestId('bundle-link').waitFor({ timeout: 20_000 });
+    expect(await longTasksSince(page, zipStart), 'long tasks from making the zip').toEqual([]);
     const zipBytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), (await page.getByTestId('bundle-link').getAttribute('href'))!);
     const names = Object.keys(unzipSync(new Uint8Array(zipBytes))).map((f) => f.replace(/^[^/]+\//, '')).sort();
     expect(names).toEqual(['README.md', 'adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'metrics.csv', 'metrics.json', ...(n > 0 ? ['pairs.jsonl'] : [])].sort());

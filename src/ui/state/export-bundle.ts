@@ -1,8 +1,9 @@
 // "Download everything" as one zip (fflate): the current adapter (PEFT files), the last iteration's pairs
 // (Step-DPO JSONL), the iterations' metrics as JSON and CSV, and a README saying how to load them with
 // PEFT / TRL — including the command that turns the int8 base into HF-loadable f32 files. Pure: the
-// page passes what it has, this returns the zip's bytes.
-import { strToU8, zipSync } from 'fflate';
+// page passes what it has, this returns the zip's bytes. fflate's asynchronous zip compresses in its
+// own workers, so the page's main thread never stalls on it (the e2e test fails on a task over 50 ms).
+import { strToU8, zip, type AsyncZippable } from 'fflate';
 import type { ExportedFile } from '../../lib/api.ts';
 import type { IterationRecord } from './saved-work.ts';
 import { peftFileName } from '../../lib/model/checkpoint.ts';
@@ -59,14 +60,15 @@ the pairs train with TRL's DPOTrainer after joining prompt + initial_reason_step
 }
 
 /** The zip's bytes; files sit in one folder named after the model and label. */
-export function exportBundle(i: BundleInput): Uint8Array {
+export function exportBundle(i: BundleInput): Promise<Uint8Array> {
   const dir = `psr-lab-${i.modelName}-${i.label}`;
-  const files: Record<string, Uint8Array> = {
+  const files: AsyncZippable = {
     [`${dir}/README.md`]: strToU8(readme(i)),
     [`${dir}/metrics.json`]: strToU8(JSON.stringify({ model: i.modelName, label: i.label, iterations: i.history }, null, 2) + '\n'),
     [`${dir}/metrics.csv`]: strToU8(historyCsv(i.history)),
   };
-  for (const f of i.adapter) files[`${dir}/adapter/${peftFileName(f.name)}`] = f.bytes;
+  // float weights barely deflate: stored as they are
+  for (const f of i.adapter) files[`${dir}/adapter/${peftFileName(f.name)}`] = [f.bytes, { level: f.name.endsWith('.safetensors') ? 0 : 6 }];
   if (i.pairsJsonl) files[`${dir}/pairs.jsonl`] = strToU8(i.pairsJsonl);
-  return zipSync(files, { level: 6 });
+  return new Promise((resolve, reject) => zip(files, { level: 6 }, (err, data) => (err ? reject(err) : resolve(data))));
 }

@@ -136,7 +136,7 @@ export class LoopState {
       const { files } = await this.tasks.api.exportAdapter();
       const pairs = this.pairsAvailable > 0 ? await this.tasks.api.exportPairs() : null;
       const label = this.model.label || 'M1';
-      const zip = exportBundle({ label, modelName: this.model.info?.name ?? 'model', adapter: files, pairsJsonl: pairs, history: $state.snapshot(this.history) as IterationRecord[] });
+      const zip = await exportBundle({ label, modelName: this.model.info?.name ?? 'model', adapter: files, pairsJsonl: pairs, history: $state.snapshot(this.history) as IterationRecord[] });
       if (this.bundleLink) revoke([this.bundleLink]);
       this.bundleLink = blobLink(`psr-lab-${label}.zip`, zip as Uint8Array<ArrayBuffer>, 'application/zip');
       clickDownload(this.bundleLink);

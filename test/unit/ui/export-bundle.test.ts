@@ -13,8 +13,8 @@ const record: IterationRecord = {
 };
 
 describe('exportBundle', () => {
-  it('zips the adapter, pairs, metrics and a README into one folder', () => {
-    const zip = exportBundle({
+  it('zips the adapter, pairs, metrics and a README into one folder', async () => {
+    const zip = await exportBundle({
       label: 'M2', modelName: 'psr-tiny', pairsJsonl: '{"prompt":"q"}\n', history: [record],
       adapter: [{ name: 'M2-adapter_config.json', bytes: new TextEncoder().encode('{"r":16}') }, { name: 'M2-adapter_model.safetensors', bytes: new Uint8Array([1, 2, 3]) }],
     });
@@ -29,8 +29,8 @@ describe('exportBundle', () => {
     expect(strFromU8(files[`${dir}/pairs.jsonl`])).toBe('{"prompt":"q"}\n');
   });
 
-  it('leaves the pairs out when there are none, and says so', () => {
-    const files = unzipSync(exportBundle({ label: 'M1', modelName: 'psr-tiny', pairsJsonl: null, history: [], adapter: [] }));
+  it('leaves the pairs out when there are none, and says so', async () => {
+    const files = unzipSync(await exportBundle({ label: 'M1', modelName: 'psr-tiny', pairsJsonl: null, history: [], adapter: [] }));
     expect(Object.keys(files).some((f) => f.endsWith('pairs.jsonl'))).toBe(false);
     expect(strFromU8(files['psr-lab-psr-tiny-M1/README.md'])).toContain('absent: no iteration had made pairs yet');
   });
