@@ -15,7 +15,7 @@ const RANK: Record<string, number> = {
   math: 2, ref: 2, kernels: 2, cpu: 2,
   backend: 3,
   model: 4,
-  settings: 5,
+  settings: 5, onnx: 5,
   train: 6,
   psr: 7,
   bench: 8,

@@ -17,8 +17,9 @@ import { runCommand } from './run.ts';
 import { loopTableCommand } from './loop-table.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
+import { exportOnnxCommand } from './export-onnx.ts';
 import { settingsCommand } from './settings.ts';
 import { learningCurveCommand } from './learning-curve.ts';
 import { gapCommand } from './gap.ts';
 
-export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand];
+export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand, exportOnnxCommand];
