@@ -3,7 +3,8 @@
 // text report prints its table.
 import { describe, expect, it } from 'vitest';
 import { benchThreads } from '../../src/cli/bench/threads-bench.ts';
-import { threadsTable } from '../../src/lib/bench/tables.ts';
+import { reportText, threadsTable } from '../../src/lib/bench/tables.ts';
+import { benchOnnxDecoder } from '../../src/cli/bench/onnx-decoder-bench.ts';
 import type { BenchReport } from '../../src/lib/bench/report.ts';
 
 describe('bench-cpu --threads', () => {
@@ -18,4 +19,20 @@ describe('bench-cpu --threads', () => {
     const table = threadsTable({ wasm: { threads: r } } as unknown as BenchReport);
     expect(table?.rows.length).toBe(3 + 2 + 2);
   }, 120_000);
+});
+
+describe('bench-cpu --onnx-decoder', () => {
+  it('races prefill and decode (1 and 6 rows) against the ONNX export on onnxruntime-web, 1 and 2 threads', async () => {
+    const r = await benchOnnxDecoder({ threads: 2, quick: true });
+    expect(r.ort_error).toBeUndefined();
+    for (const t of ['threads1', 'threads2']) {
+      for (const k of ['prefill', 'decode_rows1', 'decode_rows6']) {
+        expect(r.ours[t][k], `ours ${t} ${k}`).toBeGreaterThan(0);
+        expect(r.ort[t][k], `ORT ${t} ${k}`).toBeGreaterThan(0);
+        expect(r.ratio[t][k]).toBeCloseTo(r.ours[t][k] / r.ort[t][k], 1);
+      }
+    }
+    const text = reportText({ onnx_decoder: r, matmul: { shapes: {}, f32: { webgpu: { gflops: {}, fraction_of_probe: {} } }, int8: { webgpu: { gflops: {}, fraction_of_probe: {} } }, q4: { webgpu: { gflops: {}, fraction_of_probe: {} } } }, prefill: {}, decode: {}, train: { lora: {}, full: {} }, machine: { cpu: '', cores: 2, platform: '', runtime_version: '' }, adapter: { vendor: '', architecture: '', device: '', description: '', software: true, gpu_timing: 'wall-clock' }, probe: { fma_gflops: 1, mul_add_gflops: 1, runs: [], note: '' }, ort: { webgpu: { available: false } } } as unknown as BenchReport);
+    expect(text).toMatch(/decoder race/);
+  }, 180_000);
 });

@@ -10,6 +10,7 @@ import * as wasm from '../../lib/cpu/wasm-kernels.ts';
 import { WasmArena } from '../../lib/cpu/wasm-arena.ts';
 import { benchDecode } from '../bench-decode.ts';
 import { benchThreads } from '../bench/threads-bench.ts';
+import { benchOnnxDecoder } from '../bench/onnx-decoder-bench.ts';
 import { bestOf } from '../../lib/bench/best-of.ts';
 import { benchData } from '../../lib/bench/matmul-bench.ts';
 
@@ -155,7 +156,8 @@ export const benchCpuCommand: Command = {
   summary: 'Benchmark the WebAssembly SIMD CPU kernels against the TypeScript reference (and onnxruntime-web with --ort).',
   usage:
     'bench-cpu [--rows N] [--min-ms MS] [--ort] [--no-ref] | bench-cpu --decode [--decode-rows 6,32] [--prefix 250] [--steps 32]\n' +
-    '       bench-cpu --threads N [--ort] [--quick]   (1 vs N kernel threads: matmuls at the training shapes, training and decode tokens/s; 0 = every core)',
+    '       bench-cpu --threads N [--ort] [--quick]   (1 vs N kernel threads: matmuls at the training shapes, training and decode tokens/s; 0 = every core)\n' +
+    '       bench-cpu --onnx-decoder [--threads N] [--quick]   (prefill and decode tokens/s: ours vs the ONNX export on onnxruntime-web wasm, 1 and N threads)',
   options: {
     rows: { type: 'string' },
     'min-ms': { type: 'string' },
@@ -167,12 +169,19 @@ export const benchCpuCommand: Command = {
     steps: { type: 'string' },
     threads: { type: 'string' },
     quick: { type: 'boolean' },
+    'onnx-decoder': { type: 'boolean' },
   },
   async run(flags, _positionals, io) {
     const N = intFlag(flags, 'rows', 2048, 1, 65536);
     const minMs = intFlag(flags, 'min-ms', 300, 0, 60_000);
     const withRef = flags['no-ref'] !== true;
     const withOrt = flags.ort === true;
+    if (flags['onnx-decoder'] === true) {
+      const requested = intFlag(flags, 'threads', 0, 0, 64);
+      const report = await benchOnnxDecoder({ threads: requested === 0 ? undefined : requested, quick: flags.quick === true, log: (l) => io.err(l + '\n') });
+      io.out(JSON.stringify({ node: process.version, onnx_decoder: report }, null, 2) + '\n');
+      return 0;
+    }
     if (flags.threads !== undefined) {
       const requested = intFlag(flags, 'threads', 0, 0, 64);
       const report = await benchThreads({ threads: requested === 0 ? undefined : requested, quick: flags.quick === true, ort: withOrt, log: (l) => io.err(l + '\n') });

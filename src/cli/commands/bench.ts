@@ -15,6 +15,7 @@ import { defaultWorldConfig } from '../../lib/math/config.ts';
 import { loadOrtWebGpuInNode } from '../bench/ort-node.ts';
 import { cpuMatmulVsOrtWasm } from '../bench/cpu-matmul.ts';
 import { benchThreads } from '../bench/threads-bench.ts';
+import { benchOnnxDecoder } from '../bench/onnx-decoder-bench.ts';
 import { BACKEND_NAMES } from '../../lib/backend/choice.ts';
 
 const ALL_BACKENDS: BackendName[] = [...BACKEND_NAMES];
@@ -62,6 +63,7 @@ export const benchCommand: Command = {
           loadOrt: () => loadOrtWebGpuInNode(handle.device),
           cpuMatmul: flags['no-cpu-matmul'] === true ? undefined : cpuMatmulVsOrtWasm,
           cpuThreads: flags['no-cpu-matmul'] === true ? undefined : (q, withOrt) => benchThreads({ quick: q, ort: withOrt, log: (l) => io.err(`  threads: ${l}\n`) }),
+          onnxDecoder: flags['no-cpu-matmul'] === true ? undefined : (q) => benchOnnxDecoder({ quick: q, log: (l) => io.err(`  decoder race: ${l}\n`) }),
         },
         { quick, ort, backends },
         (p) => io.err(`[bench ${p.done}/${p.total} ${p.report.elapsed_s} s] ${p.stage}\n`),

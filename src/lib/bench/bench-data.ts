@@ -1,4 +1,5 @@
-// Seeded benchmark inputs, with no other imports (the benchmark child processes load only this).
+// Seeded benchmark inputs, light enough for the benchmark child processes (they load only this and the rng).
+import { createRng } from '../math/rng.ts';
 
 /** Deterministic values in [-1, 1) (an LCG: benchmarks need no statistical quality). */
 export function benchData(n: number, seed: number): Float32Array {
@@ -9,4 +10,11 @@ export function benchData(n: number, seed: number): Float32Array {
     a[i] = s / 2 ** 31 - 1;
   }
   return a;
+}
+
+/** Seeded token ids in [first, V): avoids the special tokens at the start of the vocabulary. */
+export function benchTokens(n: number, V: number, seed: number): number[] {
+  const rng = createRng(seed);
+  const first = Math.min(16, V - 1);
+  return Array.from({ length: n }, () => rng.int(first, V - 1));
 }

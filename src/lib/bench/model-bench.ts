@@ -18,6 +18,7 @@ import { sftStep } from '../train/objectives.ts';
 import { AdamW, DEFAULT_ADAMW } from '../train/optimizer.ts';
 import { createRng } from '../math/rng.ts';
 import { timeAsync } from './gpu-timer.ts';
+import { benchTokens as tokens } from './bench-data.ts';
 
 export interface ModelBenchSizes {
   /** Prompt length of the prefill benchmark. */
@@ -49,13 +50,6 @@ export interface ThroughputFigure {
   /** Best milliseconds of the timed unit (one prefill, all decode steps, one training step). */
   ms: number;
   tokens: number;
-}
-
-/** Seeded token ids in [first, V): avoids the special tokens at the start of the vocabulary. */
-function tokens(n: number, V: number, seed: number): number[] {
-  const rng = createRng(seed);
-  const first = Math.min(16, V - 1);
-  return Array.from({ length: n }, () => rng.int(first, V - 1));
 }
 
 export function benchWeights(config: ModelConfig): ModelWeights {

@@ -46,6 +46,20 @@ export interface ThreadsReport {
   note: string;
 }
 
+/** The decoder race (Node; src/cli/bench/onnx-decoder-bench.ts): tokens/s per thread count ("threads1", "threadsN"). */
+export interface OnnxDecoderReport {
+  threads: number;
+  prefill_tokens: number;
+  decode_prefix: number;
+  decode_steps: number;
+  /** prefill, decode_rows1, decode_rows6 tokens/s. */
+  ours: Record<string, Record<string, number>>;
+  ort: Record<string, Record<string, number>>;
+  ratio: Record<string, Record<string, number>>;
+  ort_error?: string;
+  note: string;
+}
+
 export interface BenchReport {
   schema: 'psr-lab-bench/1';
   mode: 'quick' | 'full';
@@ -83,6 +97,8 @@ export interface BenchReport {
   train: { lora: Record<string, ThroughputEntry>; full: Record<string, ThroughputEntry> };
   /** Node: the WebAssembly backend's kernel threads (wasm.threads.speedup, wasm.threads.vs_ort, …). */
   wasm?: { threads: ThreadsReport };
+  /** Node: the model on our wasm backend vs its ONNX export on onnxruntime-web wasm, 1 and N threads. */
+  onnx_decoder?: OnnxDecoderReport;
   /** memoryPlan() of the tiny config for two typical runs. */
   memory: Record<string, unknown>;
   elapsed_s: number;

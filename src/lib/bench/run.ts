@@ -9,7 +9,7 @@ import { runFmaProbe } from './fma-probe.ts';
 import { benchOurMatmul, matmulFlop, shapeKey, tinyMatmulShapes, type MatmulShape } from './matmul-bench.ts';
 import { benchOrtWebGpu, type Ort } from './ort-webgpu.ts';
 import { FULL_MODEL_SIZES, QUICK_MODEL_SIZES, benchDecode, benchPrefill, benchTrainStep, benchWeights } from './model-bench.ts';
-import type { BenchReport, FormatFigures, ThreadsReport } from './report.ts';
+import type { BenchReport, FormatFigures, OnnxDecoderReport, ThreadsReport } from './report.ts';
 import type { Backend } from '../backend/backend.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { createBackend, type BackendName } from '../backend/choice.ts';
@@ -40,6 +40,8 @@ export interface BenchEnv {
   cpuMatmul?: (shapes: MatmulShape[], quick: boolean) => Promise<{ ours: Record<string, number>; ort: Record<string, number>; note: string }>;
   /** Node only: the wasm backend on 1 vs N kernel threads (src/cli/bench/threads-bench.ts). */
   cpuThreads?: (quick: boolean, ort: boolean) => Promise<ThreadsReport>;
+  /** Node only: the model on our wasm backend vs its ONNX export on onnxruntime-web wasm (src/cli/bench/onnx-decoder-bench.ts). */
+  onnxDecoder?: (quick: boolean) => Promise<OnnxDecoderReport>;
   /** Bytes of the WasmBackend arena (smaller in a browser tab). */
   wasmArenaBytes?: number;
 }
@@ -85,7 +87,7 @@ export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (
     memory: {},
     elapsed_s: 0,
   };
-  const steps = 2 + shapes.length * formats.length + baselineShapes.length + (opts.ort ? 1 : 0) + (env.cpuMatmul ? 1 : 0) + (env.cpuThreads ? 1 : 0) + opts.backends.length * 4;
+  const steps = 2 + shapes.length * formats.length + baselineShapes.length + (opts.ort ? 1 : 0) + (env.cpuMatmul ? 1 : 0) + (env.cpuThreads ? 1 : 0) + (env.onnxDecoder ? 1 : 0) + opts.backends.length * 4;
   let done = 0;
   const step = (stage: string) => {
     report.elapsed_s = round((performance.now() - t0) / 1000);
@@ -154,6 +156,10 @@ export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (
   if (env.cpuThreads) {
     report.wasm = { threads: await env.cpuThreads(opts.quick, true) };
     step('wasm kernel threads');
+  }
+  if (env.onnxDecoder) {
+    report.onnx_decoder = await env.onnxDecoder(opts.quick);
+    step('decoder: ours vs the ONNX export on onnxruntime-web wasm');
   }
 
   // ---- the model: prefill, decode (6 candidates from one prefix), training steps ----

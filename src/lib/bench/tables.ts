@@ -85,5 +85,14 @@ export function reportText(r: BenchReport): string {
   }
   const g = r.matmul.f32.webgpu.geomean;
   if (g) lines.push(`geomean f32 webgpu: ${g.gflops} GFLOP/s, ${g.fraction_of_probe} of the probe${g.ratio_vs_ort ? `, ${g.ratio_vs_ort}× ORT webgpu` : ''}`);
+  const race = r.onnx_decoder;
+  if (race) {
+    lines.push(`decoder race, tokens/s (prefill ${race.prefill_tokens}; decode ${race.decode_steps} steps after ${race.decode_prefix}): ours vs the ONNX export on onnxruntime-web wasm${race.ort_error ? ` (ORT: ${race.ort_error})` : ''}`);
+    const rows: Table['rows'] = [];
+    for (const t of Object.keys(race.ours)) {
+      for (const k of Object.keys(race.ours[t])) rows.push([`${k}, ${t.replace('threads', '')} thread(s)`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
+    }
+    lines.push(tableText({ columns: ['what', 'ours', 'ORT wasm', 'ours / ORT'], rows }));
+  }
   return lines.join('\n') + '\n';
 }
