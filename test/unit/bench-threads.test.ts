@@ -29,6 +29,7 @@ describe('bench-cpu --onnx-decoder', () => {
       for (const k of ['prefill', 'decode_rows1', 'decode_rows6']) {
         expect(r.ours[t][k], `ours ${t} ${k}`).toBeGreaterThan(0);
         expect(r.ort[t][k], `ORT ${t} ${k}`).toBeGreaterThan(0);
+        expect(r.ort_int8[t][k], `ORT int8 ${t} ${k}`).toBeGreaterThan(0);
         expect(r.ratio[t][k]).toBeCloseTo(r.ours[t][k] / r.ort[t][k], 1);
       }
     }

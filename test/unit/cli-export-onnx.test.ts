@@ -63,8 +63,36 @@ describe('psr export-onnx', () => {
     expect(argmax(theirs.subarray((T - 1) * V))).toBe(argmax(logits.subarray((T - 1) * V)));
   });
 
-  it('refuses a missing --model, an --out that is not .onnx, and an --out inside the model folder', async () => {
-    for (const args of [['--out', join(out, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.bin')], ['--model', MODEL, '--out', join(MODEL, 'x.onnx')]]) {
+  it('--quant int8: the shipped int8 base exactly (same int8 weights), a third of the f32 file', async () => {
+    const f32File = join(out, 'f32.onnx');
+    const int8File = join(out, 'int8.onnx');
+    expect(await runCli(['export-onnx', '--model', MODEL, '--out', f32File], captureIo())).toBe(0);
+    expect(await runCli(['export-onnx', '--model', MODEL, '--out', int8File, '--quant', 'int8'], captureIo())).toBe(0);
+    expect(readFileSync(int8File).length).toBeLessThan(readFileSync(f32File).length / 2.5);
+    const m = await loadModelDir(MODEL);
+    expect(m.storage).toBe('int8');
+    const ids = Array.from(m.tok.encode(generateProblem(m.world, createRng(6), 2).question, { bos: true }).ids);
+    const ours = await sequenceLogits(new CpuBackend(), m.config, m.weights, m.adapter, ids);
+    const ort = await import('onnxruntime-web');
+    const session = await ort.InferenceSession.create(readFileSync(int8File), { executionProviders: ['wasm'] });
+    const T = ids.length, L = m.config.numLayers;
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, T]),
+    };
+    for (let l = 0; l < L; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, m.config.numKvHeads, 0, m.config.headDim]);
+    const theirs = (await session.run(feeds)).logits.data as Float32Array;
+    let num = 0, den = 0;
+    for (let i = 0; i < ours.length; i++) {
+      num = Math.max(num, Math.abs(theirs[i] - ours[i]));
+      den = Math.max(den, Math.abs(ours[i]));
+    }
+    expect(num / den).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('refuses a missing --model, an --out that is not .onnx, an --out inside the model folder and an unknown --quant', async () => {
+    for (const args of [['--out', join(out, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.bin')], ['--model', MODEL, '--out', join(MODEL, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.onnx'), '--quant', 'q4']]) {
       const io = captureIo();
       expect(await runCli(['export-onnx', ...args], io), args.join(' ')).toBe(2);
       expect(io.stderr).toMatch(/UsageError/);

@@ -39,8 +39,8 @@ export async function benchOnnxDecoder(opts: { threads?: number; quick: boolean;
   const weights = benchWeights(config);
   const report: OnnxDecoderReport = {
     threads: n, prefill_tokens: sizes.prefillTokens, decode_prefix: sizes.decodePrefix, decode_steps: sizes.decodeSteps,
-    ours: {}, ort: {}, ratio: {},
-    note: 'tokens/s; ours: WasmBackend (Decoder.prefill / fork / append); ORT: the same weights exported by src/lib/onnx, onnxruntime-web wasm, rows fed as a batch, past/present key-value tensors; ratio = ours / ORT at the same thread count',
+    ours: {}, ort: {}, ort_int8: {}, ratio: {},
+    note: 'tokens/s; ours: WasmBackend (Decoder.prefill / fork / append); ORT: the same weights exported by src/lib/onnx, onnxruntime-web wasm, rows fed as a batch, past/present key-value tensors; ratio = ours / ORT f32 at the same thread count; ort_int8: the --quant int8 export (int8 linears behind DequantizeLinear)',
   };
   for (const t of [...new Set([1, n])]) {
     const be = await WasmBackend.create(512 * 1024 * 1024, { threads: t, spawn: spawnNodeThread });
@@ -53,14 +53,16 @@ export async function benchOnnxDecoder(opts: { threads?: number; quick: boolean;
       be.stopThreads();
     }
     try {
-      const o = await ortChild({ threads: t, prefill: sizes.prefillTokens, prefix: sizes.decodePrefix, steps: sizes.decodeSteps, rows: ROWS, samples: sizes.samples });
-      report.ort[`threads${t}`] = { prefill: round(o.prefill), ...Object.fromEntries(Object.entries(o.decode).map(([k, v]) => [`decode_${k}`, round(v)])) };
+      const common = { threads: t, prefill: sizes.prefillTokens, prefix: sizes.decodePrefix, steps: sizes.decodeSteps, rows: ROWS, samples: sizes.samples };
+      const figures = (o: { prefill: number; decode: Record<string, number> }) => ({ prefill: round(o.prefill), ...Object.fromEntries(Object.entries(o.decode).map(([k, v]) => [`decode_${k}`, round(v)])) });
+      report.ort[`threads${t}`] = figures(await ortChild({ ...common, quant: 'none' }));
+      report.ort_int8[`threads${t}`] = figures(await ortChild({ ...common, quant: 'int8' }));
       const ours = report.ours[`threads${t}`];
       report.ratio[`threads${t}`] = Object.fromEntries(Object.keys(ours).map((k) => [k, round(ours[k] / report.ort[`threads${t}`][k])]));
     } catch (e) {
       report.ort_error = (e as Error).message;
     }
-    log(`${t} thread(s): ours ${JSON.stringify(report.ours[`threads${t}`])}; ORT ${JSON.stringify(report.ort[`threads${t}`] ?? null)}`);
+    log(`${t} thread(s): ours ${JSON.stringify(report.ours[`threads${t}`])}; ORT f32 ${JSON.stringify(report.ort[`threads${t}`] ?? null)}; ORT int8 ${JSON.stringify(report.ort_int8[`threads${t}`] ?? null)}`);
   }
   return report;
 }

@@ -9,14 +9,14 @@ import { initWeights } from '../../lib/model/weights.ts';
 import { createRng } from '../../lib/math/rng.ts';
 import { benchTokens } from '../../lib/bench/bench-data.ts';
 
-interface Args { threads: number; prefill: number; prefix: number; steps: number; rows: number[]; samples: number }
+interface Args { threads: number; prefill: number; prefix: number; steps: number; rows: number[]; samples: number; quant: 'none' | 'int8' }
 const a = JSON.parse(process.argv[process.argv.length - 1]) as Args;
 const ort = await import('onnxruntime-web');
 ort.env.wasm.numThreads = a.threads;
 ort.env.logLevel = 'error';
 const config = tinyModelConfig(198, { bos: 1, eos: 2, pad: 0 });
 const weights = initWeights(config, createRng('bench-weights')); // = benchWeights(config)
-const session = await ort.InferenceSession.create(exportDecoderOnnx(config, weights, { description: 'bench' }), { executionProviders: ['wasm'] });
+const session = await ort.InferenceSession.create(exportDecoderOnnx(config, weights, { description: 'bench', quant: a.quant }), { executionProviders: ['wasm'] });
 const V = config.vocabSize, L = config.numLayers, NKV = config.numKvHeads, HS = config.headDim;
 type Feeds = Record<string, InstanceType<typeof ort.Tensor>>;
 const i64 = (xs: number[]) => BigInt64Array.from(xs.map((x) => BigInt(x)));

@@ -17,22 +17,25 @@ import { AUX_FILES } from './quantize.ts';
 export const exportOnnxCommand: Command = {
   name: 'export-onnx',
   summary: 'Export the model (base + its LoRA adapter, merged) as an ONNX decoder with a KV cache, f32, with config.json and the tokenizer beside it.',
-  usage: 'export-onnx --model DIR [--adapter DIR] --out FILE.onnx [--json]',
-  options: { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'export-onnx --model DIR [--adapter DIR] --out FILE.onnx [--quant none|int8] [--json]',
+  options: { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, quant: { type: 'string' }, json: { type: 'boolean' } },
   async run(flags, _positionals, io) {
     const model = flags.model;
     const out = flags.out;
     if (typeof model !== 'string' || model.trim() === '') throw new UsageError('--model DIR is required: a model folder such as public/models/psr-tiny.');
     if (typeof out !== 'string' || !out.endsWith('.onnx')) throw new UsageError('--out FILE.onnx is required (a file name ending in .onnx; config.json and the tokenizer go beside it).');
     const adapterDir = typeof flags.adapter === 'string' ? flags.adapter : undefined;
+    const quant = flags.quant ?? 'none';
+    if (quant !== 'none' && quant !== 'int8') throw new UsageError(`--quant must be none (f32) or int8 (got ${String(quant)}).`);
     const dir = dirname(resolve(out));
     if (dir === resolve(model)) throw new UsageError('--out must not be inside the model folder itself (its config.json would be overwritten); pick another folder.');
     const m = await loadModelDir(model, adapterDir);
     const weights = m.adapter ? mergeLora(m.weights, m.adapter) : m.weights;
     const what = `M${m.meta.generation}${m.adapter ? ` (base + LoRA r=${m.adapter.config.r} merged)` : ' (base)'}`;
     const bytes = exportDecoderOnnx(m.config, weights, {
-      description: `PSR Lab ${what}, exported from ${model}${adapterDir ? ` with the adapter ${adapterDir}` : ''}: decoder with past_key_values, f32.`,
-      metadata: { generation: String(m.meta.generation), adapter: m.adapter ? 'merged' : 'none', base_storage: m.storage },
+      description: `PSR Lab ${what}, exported from ${model}${adapterDir ? ` with the adapter ${adapterDir}` : ''}: decoder with past_key_values, ${quant === 'int8' ? 'int8 linears (per output channel)' : 'f32'}.`,
+      metadata: { generation: String(m.meta.generation), adapter: m.adapter ? 'merged' : 'none', base_storage: m.storage, quant },
+      quant,
     });
     await mkdir(dir, { recursive: true });
     await writeFile(out, bytes);
@@ -44,8 +47,8 @@ export const exportOnnxCommand: Command = {
       await writeFile(resolve(dir, name), await src.read(name));
       copied.push(name);
     }
-    const report = { model, adapter: m.adapter ? (adapterDir ?? 'from psr_model.json') : null, generation: m.meta.generation, out, bytes: bytes.length, opset: ONNX_OPSET, dtype: 'float32', beside: ['config.json', ...copied] };
-    io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : `wrote ${out} (${what}, ${(bytes.length / 1024).toFixed(0)} KiB, opset ${ONNX_OPSET}, f32) and ${report.beside.join(', ')} beside it\n`);
+    const report = { model, adapter: m.adapter ? (adapterDir ?? 'from psr_model.json') : null, generation: m.meta.generation, out, bytes: bytes.length, opset: ONNX_OPSET, dtype: quant === 'int8' ? 'int8 linears, f32 activations' : 'float32', beside: ['config.json', ...copied] };
+    io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : `wrote ${out} (${what}, ${(bytes.length / 1024).toFixed(0)} KiB, opset ${ONNX_OPSET}, ${quant === 'int8' ? 'int8 linears' : 'f32'}) and ${report.beside.join(', ')} beside it\n`);
     return 0;
   },
 };

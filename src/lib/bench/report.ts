@@ -55,6 +55,8 @@ export interface OnnxDecoderReport {
   /** prefill, decode_rows1, decode_rows6 tokens/s. */
   ours: Record<string, Record<string, number>>;
   ort: Record<string, Record<string, number>>;
+  /** The --quant int8 export on the same runtime. */
+  ort_int8: Record<string, Record<string, number>>;
   ratio: Record<string, Record<string, number>>;
   ort_error?: string;
   note: string;

@@ -90,9 +90,9 @@ export function reportText(r: BenchReport): string {
     lines.push(`decoder race, tokens/s (prefill ${race.prefill_tokens}; decode ${race.decode_steps} steps after ${race.decode_prefix}): ours vs the ONNX export on onnxruntime-web wasm${race.ort_error ? ` (ORT: ${race.ort_error})` : ''}`);
     const rows: Table['rows'] = [];
     for (const t of Object.keys(race.ours)) {
-      for (const k of Object.keys(race.ours[t])) rows.push([`${k}, ${t.replace('threads', '')} thread(s)`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
+      for (const k of Object.keys(race.ours[t])) rows.push([`${k}, ${t.replace('threads', '')} thread(s)`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ort_int8[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
     }
-    lines.push(tableText({ columns: ['what', 'ours', 'ORT wasm', 'ours / ORT'], rows }));
+    lines.push(tableText({ columns: ['what', 'ours', 'ORT wasm f32', 'ORT wasm int8', 'ours / ORT f32'], rows }));
   }
   return lines.join('\n') + '\n';
 }

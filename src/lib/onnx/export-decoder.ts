@@ -11,6 +11,7 @@
 // the padding mask, SwiGLU, tied or separate output head.
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelWeights } from '../model/weights.ts';
+import { quantize, type QuantizedMatrix } from '../formats/quant.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { ONNX_BOOL, ONNX_FLOAT, ONNX_INT64 } from './schema.ts';
 
@@ -41,10 +42,25 @@ function ropeTables(config: ModelConfig): { cos: Float32Array; sin: Float32Array
   return { cos, sin };
 }
 
+export type OnnxQuant = 'none' | 'int8';
+
 export interface OnnxExportOptions {
   /** Written into the model's doc_string and metadata (e.g. which M_t and adapter). */
   description: string;
   metadata?: Record<string, string>;
+  /**
+   * 'int8': every linear of the layers (and an untied head) as int8 with one scale per output channel
+   * (the project's int8 format, src/lib/formats/quant.ts) behind a DequantizeLinear; embeddings, norms
+   * and biases stay f32. Exact for a base stored int8; a merged adapter is rounded to int8 too.
+   */
+  quant?: OnnxQuant;
+}
+
+/** (cols, rows) copy of a row-major (rows, cols) int8 matrix. */
+function transposeI8(a: Int8Array, rows: number, cols: number): Int8Array {
+  const t = new Int8Array(rows * cols); // (cols, rows)
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
 }
 
 /** ModelProto bytes of the decoder (f32 weights as initializers). */
@@ -73,9 +89,16 @@ export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, op
     const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, eps])])]);
     return g.op('Mul', [g.op('Mul', [x, inv]), g.f32(name, w, [C])], {}, 'rmsnorm');
   };
+  /** Wᵀ (inF, outF) for MatMul: an f32 initializer, or int8 + per-output-channel scales behind a DequantizeLinear. */
+  const weightT = (w: Float32Array, inF: number, outF: number, name: string): string => {
+    if (opts.quant !== 'int8') return g.f32(`${name}.weight_t`, transpose(w, outF, inF), [inF, outF]);
+    const q = quantize(w, outF, inF, 'int8') as Extract<QuantizedMatrix, { format: 'int8' }>;
+    const data = g.i8(`${name}.weight_t_int8`, transposeI8(q.data, outF, inF), [inF, outF]);
+    return g.op('DequantizeLinear', [data, g.f32(`${name}.weight_scale`, q.scales, [outF])], { axis: 1 }, 'dequantize');
+  };
   /** x(…, inFeatures)·Wᵀ + b for our (OC, C_in) weight. */
   const linear = (x: string, w: Float32Array, b: Float32Array | null, inF: number, outF: number, name: string): string => {
-    const y = g.op('MatMul', [x, g.f32(`${name}.weight_t`, transpose(w, outF, inF), [inF, outF])], {}, 'linear');
+    const y = g.op('MatMul', [x, weightT(w, inF, outF, name)], {}, 'linear');
     return b === null ? y : g.op('Add', [y, g.f32(`${name}.bias`, b, [outF])]);
   };
   /** (B,T,heads·HS) → (B,heads,T,HS) */
@@ -130,7 +153,8 @@ export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, op
     const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up], {}, 'swiglu');
     x = g.op('Add', [x, linear(act, w.downProj, null, I, C, `${p}.mlp.down_proj`)], {}, 'residual');
   }
-  const head = weights.lmHead ?? weights.embedTokens; // (V,C): tied unless the model has its own
-  g.opTo('logits', 'MatMul', [rmsNorm(x, weights.norm, 'model.norm.weight'), g.f32('lm_head.weight_t', transpose(head, V, C), [C, V])]);
+  // the output head: the embedding (tied, f32 like every embedding) or its own linear
+  const headT = weights.lmHead ? weightT(weights.lmHead, C, V, 'lm_head') : g.f32('lm_head.weight_t', transpose(weights.embedTokens, V, C), [C, V]);
+  g.opTo('logits', 'MatMul', [rmsNorm(x, weights.norm, 'model.norm.weight'), headT]);
   return g.encode({ graphName: 'psr_lab_decoder', opset: ONNX_OPSET, producer: 'psr-lab', doc: opts.description, metadata: opts.metadata });
 }

@@ -1,6 +1,6 @@
 // A small builder of ONNX graphs: nodes with generated output names, f32 / int64 initializers, typed
 // graph inputs and outputs with named (symbolic) dimensions, and the ModelProto bytes (schema.ts).
-import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, modelProto, ONNX_FLOAT, ONNX_INT64 } from './schema.ts';
+import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, modelProto, ONNX_FLOAT, ONNX_INT64, ONNX_INT8 } from './schema.ts';
 
 /** An attribute value: an integer, a float ({ f }), or a list of integers. */
 export type AttrValue = number | { f: number } | number[];
@@ -28,7 +28,7 @@ function attribute(name: string, v: AttrValue) {
 }
 
 /** Little-endian bytes of a typed array (copied, so later changes to the source do not leak in). */
-function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
+function bytesOf(a: Float32Array | BigInt64Array | Int8Array): Uint8Array {
   return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
 }
 
@@ -62,6 +62,12 @@ export class GraphBuilder {
   /** An f32 initializer of shape `dims` (row-major). */
   f32(name: string, data: Float32Array, dims: number[]): string {
     this.inits.push({ name, dims, dataType: ONNX_FLOAT, rawData: bytesOf(data) });
+    return name;
+  }
+
+  /** An int8 initializer of shape `dims` (row-major). */
+  i8(name: string, data: Int8Array, dims: number[]): string {
+    this.inits.push({ name, dims, dataType: ONNX_INT8, rawData: bytesOf(data) });
     return name;
   }
 

@@ -6,6 +6,7 @@ import protobuf from 'protobufjs/light.js';
 
 /** TensorProto.DataType values used here. */
 export const ONNX_FLOAT = 1;
+export const ONNX_INT8 = 3;
 export const ONNX_INT64 = 7;
 export const ONNX_BOOL = 9;
 

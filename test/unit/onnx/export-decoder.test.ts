@@ -7,7 +7,8 @@ import type * as OrtModule from 'onnxruntime-web';
 import { exportDecoderOnnx } from '../../../src/lib/onnx/export-decoder.ts';
 import { modelProto } from '../../../src/lib/onnx/schema.ts';
 import { defineConfig, type ModelConfig } from '../../../src/lib/model/config.ts';
-import { initWeights, type ModelWeights } from '../../../src/lib/model/weights.ts';
+import { cloneWeights, initWeights, type ModelWeights } from '../../../src/lib/model/weights.ts';
+import { dequantize, quantize } from '../../../src/lib/formats/quant.ts';
 import { fillNormal } from '../../../src/lib/model/random-init.ts';
 import { sequenceLogits } from '../../../src/lib/model/sequence-logits.ts';
 import { initLora, mergeLora } from '../../../src/lib/model/lora.ts';
@@ -135,6 +136,30 @@ describe('ONNX export of the decoder', () => {
     const base = await sequenceLogits(new CpuBackend(), config, weights, null, IDS);
     expect(relErr(out.logits.data as Float32Array, withAdapter)).toBeLessThanOrEqual(1e-4);
     expect(relErr(base, withAdapter), 'the adapter really changes the logits').toBeGreaterThan(1e-2);
+  });
+
+  it('int8 (per-output-channel scales behind DequantizeLinear): exact for int8-stored weights, within a measured bound otherwise', async () => {
+    for (const tie of [true, false]) {
+      const { config, weights } = model(tie ? 'llama' : 'qwen2', tie, 10);
+      const session = await ort.InferenceSession.create(exportDecoderOnnx(config, weights, { description: 'int8', quant: 'int8' }), { executionProviders: ['wasm'] });
+      const out = await run(session, config, [IDS], [IDS.map(() => 1)], [IDS.map((_, i) => i)], null);
+      const theirs = out.logits.data as Float32Array;
+      // the same int8 rounding on our side: every linear W → q·scale
+      const rounded = cloneWeights(weights);
+      for (const l of rounded.layers) {
+        for (const k of ['qProj', 'kProj', 'vProj', 'oProj', 'gateProj', 'upProj', 'downProj'] as const) {
+          const [OC, C] = k === 'oProj' ? [config.hiddenSize, config.numHeads * config.headDim] : k === 'downProj' ? [config.hiddenSize, config.intermediateSize] : [l[k].length / config.hiddenSize, config.hiddenSize];
+          l[k].set(dequantize(quantize(l[k], OC, C, 'int8')));
+        }
+      }
+      if (rounded.lmHead) rounded.lmHead.set(dequantize(quantize(rounded.lmHead, config.vocabSize, config.hiddenSize, 'int8')));
+      const exact = await sequenceLogits(new CpuBackend(), config, rounded, null, IDS);
+      expect(relErr(theirs, exact), 'against the same int8 weights').toBeLessThanOrEqual(1e-4);
+      // against the unrounded f32 model: int8 rounding moves logits by ≈ 0.5 % here (README)
+      const f32 = await sequenceLogits(new CpuBackend(), config, weights, null, IDS);
+      console.log('int8 vs f32 rel', relErr(theirs, f32));
+      expect(relErr(theirs, f32), 'against f32').toBeLessThanOrEqual(2e-2);
+    }
   });
 
   it('names its inputs and outputs as decoder-only models do (opset 17, named dimensions)', () => {
