@@ -8,6 +8,7 @@
 import * as wasm from '../cpu/wasm-kernels.ts';
 import { WasmArena } from '../cpu/wasm-arena.ts';
 import { KernelThreads, type ThreadSpawner } from '../cpu/threads/pool.ts';
+import { bandCount, bands, type Band } from '../cpu/threads/split.ts';
 import { CpuBackend, CpuTensor, f, fOrNull, ints, mask } from './cpu-backend.ts';
 import type { Tensor } from './backend.ts';
 
@@ -76,6 +77,72 @@ export class WasmBackend extends CpuBackend {
 
   override free(t: Tensor): void {
     this.arena.release((t as CpuTensor).data);
+  }
+
+  /**
+   * Bands of rows for a row-wise reference op on the kernel threads: null (run it here, as the
+   * reference) without threads, when an array is not in the arena or has the wrong length (the
+   * reference then names the error), or when the op is too small to pay for waking a thread.
+   */
+  private rowBands(work: number, N: number, arrays: [ArrayBufferView & { length: number }, number][]): Band[] | null {
+    const k = this.arena.kernels;
+    if (k.threadCount <= 1) return null;
+    if (!arrays.every(([a, len]) => a.length === len && k.isResident(a))) return null;
+    const parts = bands(N, bandCount(k, work, N));
+    return parts.length > 1 ? parts : null;
+  }
+
+  override swigluForward(out: Tensor, gate: Tensor, up: Tensor, N: number, I: number): void {
+    const [o, g, u] = [f(out), f(gate), f(up)];
+    const parts = this.rowBands(16 * N * I, N, [[o, N * I], [g, N * I], [u, N * I]]);
+    if (parts === null) return super.swigluForward(out, gate, up, N, I);
+    const at = (a: Float32Array, r: number) => a.byteOffset + 4 * r * I;
+    this.arena.kernels.parallel(parts.map(({ start, end }) => ({ fn: 'js.swiglu_forward', args: [at(o, start), at(g, start), at(u, start), end - start, I] })));
+  }
+  override swigluBackward(dgate: Tensor, dup: Tensor, dout: Tensor, gate: Tensor, up: Tensor, N: number, I: number): void {
+    const [dg, du, d, g, u] = [f(dgate), f(dup), f(dout), f(gate), f(up)];
+    const parts = this.rowBands(24 * N * I, N, [[dg, N * I], [du, N * I], [d, N * I], [g, N * I], [u, N * I]]);
+    if (parts === null) return super.swigluBackward(dgate, dup, dout, gate, up, N, I);
+    const at = (a: Float32Array, r: number) => a.byteOffset + 4 * r * I;
+    this.arena.kernels.parallel(parts.map(({ start: r, end }) => ({ fn: 'js.swiglu_backward', args: [at(dg, r), at(du, r), at(d, r), at(g, r), at(u, r), end - r, I] })));
+  }
+  override rmsnormForward(out: Tensor, rstd: Tensor, inp: Tensor, weight: Tensor, N: number, C: number, eps: number): void {
+    const [o, r, x, w] = [f(out), f(rstd), f(inp), f(weight)];
+    const parts = this.rowBands(4 * N * C, N, [[o, N * C], [r, N], [x, N * C], [w, C]]);
+    if (parts === null) return super.rmsnormForward(out, rstd, inp, weight, N, C, eps);
+    this.arena.kernels.parallel(parts.map(({ start: s, end }) => ({
+      fn: 'js.rmsnorm_forward', args: [o.byteOffset + 4 * s * C, r.byteOffset + 4 * s, x.byteOffset + 4 * s * C, w.byteOffset, end - s, C, eps],
+    })));
+  }
+  override rmsnormBackward(
+    dinp: Tensor | null, dweight: Tensor | null, dout: Tensor, inp: Tensor, weight: Tensor, rstd: Tensor, N: number, C: number,
+  ): void {
+    // the weight gradient sums over rows: split only when there is none (frozen norms, e.g. LoRA training)
+    const parts = dinp === null || dweight !== null ? null
+      : this.rowBands(6 * N * C, N, [[f(dinp), N * C], [f(dout), N * C], [f(inp), N * C], [f(weight), C], [f(rstd), N]]);
+    if (parts === null || dinp === null) return super.rmsnormBackward(dinp, dweight, dout, inp, weight, rstd, N, C);
+    const [di, d, x, w, r] = [f(dinp), f(dout), f(inp), f(weight), f(rstd)];
+    this.arena.kernels.parallel(parts.map(({ start: s, end }) => ({
+      fn: 'js.rmsnorm_backward_input', args: [di.byteOffset + 4 * s * C, d.byteOffset + 4 * s * C, x.byteOffset + 4 * s * C, w.byteOffset, r.byteOffset + 4 * s, end - s, C],
+    })));
+  }
+  override ropeForward(out: Tensor, inp: Tensor, positions: Tensor, N: number, NH: number, HS: number, theta: number): void {
+    if (!this.rope('js.rope_forward', out, inp, positions, N, NH, HS, theta)) super.ropeForward(out, inp, positions, N, NH, HS, theta);
+  }
+  override ropeBackward(dinp: Tensor, dout: Tensor, positions: Tensor, N: number, NH: number, HS: number, theta: number): void {
+    if (!this.rope('js.rope_backward', dinp, dout, positions, N, NH, HS, theta)) super.ropeBackward(dinp, dout, positions, N, NH, HS, theta);
+  }
+  /** RoPE split into bands of rows on the kernel threads; false when it should run here. */
+  private rope(fn: 'js.rope_forward' | 'js.rope_backward', a: Tensor, b: Tensor, positions: Tensor, N: number, NH: number, HS: number, theta: number): boolean {
+    const [x, y, p] = [f(a), f(b), ints(positions)];
+    const D = NH * HS;
+    const parts = this.rowBands(4 * N * D, N, [[x, N * D], [y, N * D], [p, N]]);
+    if (parts === null) return false;
+    const unsigned = p instanceof Uint32Array ? 1 : 0;
+    this.arena.kernels.parallel(parts.map(({ start: s, end }) => ({
+      fn, args: [x.byteOffset + 4 * s * D, y.byteOffset + 4 * s * D, p.byteOffset + 4 * s, unsigned, end - s, NH, HS, theta],
+    })));
+    return true;
   }
 
   override matmulForward(out: Tensor, inp: Tensor, weight: Tensor, bias: Tensor | null, N: number, C: number, OC: number): void {

@@ -8,6 +8,7 @@ import { WasmMemoryError, WasmThreadsError, WasmUnsupportedError } from '../erro
 import { WASM_MODULES_BASE64, WASM_SHARED_MODULES_BASE64 } from './wasm/kernels.generated.ts';
 import type { KernelThreads, ThreadCall } from './threads/pool.ts';
 import { MIN_WORK_PER_BAND } from './threads/split.ts';
+import { JS_KERNELS, type JsKernelName } from './threads/js-kernels.ts';
 
 const PAGE = 65536;
 /** Address 0 means "none" in the kernels, so nothing is ever placed below this. */
@@ -169,10 +170,11 @@ export class WasmKernels {
     for (const c of calls) this.call(c);
   }
 
-  /** Run one call on this thread's instances. */
+  /** Run one call on this thread's instances (or a row-wise reference op, js.*, on this thread). */
   call(c: ThreadCall): void {
-    const [module, fn] = c.fn.split('.') as [WasmModuleName, string];
-    this.mod[module][fn](...c.args);
+    const [module, fn] = c.fn.split('.');
+    if (module === 'js') JS_KERNELS[fn as JsKernelName](this.memory.buffer, c.args);
+    else this.mod[module as WasmModuleName][fn](...c.args);
   }
 
   /** Bytes of linear memory right now. */

@@ -135,6 +135,37 @@ describe('kernel threads: every threaded op is bit-identical on 1, 2 and 3 threa
   });
 });
 
+describe('kernel threads: the row-wise reference ops (SwiGLU, RMSNorm, RoPE) split by rows', () => {
+  it('give the same bits on 1, 2 and 3 threads, and RMSNorm with a weight gradient stays whole', async () => {
+    const r = rng(21);
+    const N = 11, I = 12, C = 16, NH = 2, HS = 8;
+    const inputs = { gate: randn(r, N * I), up: randn(r, N * I), dout: randn(r, N * I), x: randn(r, N * C), w: randn(r, C), dn: randn(r, N * C), q: randn(r, N * NH * HS), dq: randn(r, N * NH * HS) };
+    const pos = Int32Array.from({ length: N }, (_, i) => 3 + 2 * i);
+    const results: Float32Array[][] = [];
+    for (const n of COUNTS) {
+      const be = backends.get(n) as WasmBackend;
+      be.arena.reset();
+      const t = (a: Float32Array, label: string) => be.fromF32(a, label);
+      const out = be.zeros(N * I, 'out'), dg = t(inputs.dout, 'dg'), du = t(inputs.up, 'du');
+      const norm = be.zeros(N * C, 'norm'), rstd = be.zeros(N, 'rstd'), dx = be.zeros(N * C, 'dx'), dx2 = be.zeros(N * C, 'dx2'), dw = be.zeros(C, 'dw');
+      const rot = be.zeros(N * NH * HS, 'rot'), drot = t(inputs.dq, 'drot');
+      const positions = be.fromInts(pos, 'pos');
+      const before = be.arena.kernels.splitOps;
+      be.swigluForward(out, t(inputs.gate, 'g'), t(inputs.up, 'u'), N, I);
+      be.swigluBackward(dg, du, t(inputs.dout, 'd'), t(inputs.gate, 'g2'), t(inputs.up, 'u2'), N, I);
+      be.rmsnormForward(norm, rstd, t(inputs.x, 'x'), t(inputs.w, 'w'), N, C, 1e-5);
+      be.rmsnormBackward(dx, null, t(inputs.dn, 'dn'), t(inputs.x, 'x2'), t(inputs.w, 'w2'), rstd, N, C);
+      be.rmsnormBackward(dx2, dw, t(inputs.dn, 'dn2'), t(inputs.x, 'x3'), t(inputs.w, 'w3'), rstd, N, C);
+      be.ropeForward(rot, t(inputs.q, 'q'), positions, N, NH, HS, 10000);
+      be.ropeBackward(drot, t(inputs.dq, 'dq'), positions, N, NH, HS, 10000);
+      // six of the seven split (not the RMSNorm backward with a weight gradient)
+      if (n > 1) expect(be.arena.kernels.splitOps - before).toBe(6);
+      results.push(await Promise.all([out, dg, du, norm, rstd, dx, dx2, dw, rot, drot].map((x) => be.read(x))));
+    }
+    for (const res of results.slice(1)) res.forEach((a, i) => expect(Array.from(a), `output ${i}`).toEqual(Array.from(results[0][i])));
+  });
+});
+
 describe('kernel threads: a short training run', () => {
   it('gives the same losses, gradients and weights on 1, 2 and 3 threads', async () => {
     const config = defineConfig({

@@ -5,6 +5,7 @@
 // DONE counts every thread. Calls only name exports (THREAD_FNS) and pass numbers, so there is no
 // message passing and no allocation per op. Imported by the pool and by both thread entry points.
 import { compiledKernelModules, instantiateKernelModules, type WasmModuleName } from '../wasm-runtime.ts';
+import { JS_KERNELS, type JsKernelName } from './js-kernels.ts';
 
 /** The kernel exports a thread may run (index = the number written into a slot). */
 export const THREAD_FNS = [
@@ -16,6 +17,12 @@ export const THREAD_FNS = [
   'cached_attention.cached_attention_forward',
   'softmax.row_max_sumexp',
   'softmax.softmax_axpy_rows',
+  'js.swiglu_forward',
+  'js.swiglu_backward',
+  'js.rmsnorm_forward',
+  'js.rmsnorm_backward_input',
+  'js.rope_forward',
+  'js.rope_backward',
 ] as const;
 export type ThreadFn = (typeof THREAD_FNS)[number];
 
@@ -114,9 +121,10 @@ export interface ThreadInit {
  */
 export function serveKernelThread(init: ThreadInit, ready: () => void): void {
   const mod = instantiateKernelModules(compiledKernelModules(true), init.memory);
-  const fns = THREAD_FNS.map((name) => {
-    const [m, f] = name.split('.') as [WasmModuleName, string];
-    return mod[m][f];
+  const fns = THREAD_FNS.map((name): ((...a: number[]) => void) => {
+    const [m, f] = name.split('.');
+    if (m === 'js') return (...a: number[]) => JS_KERNELS[f as JsKernelName](init.memory.buffer, a);
+    return mod[m as WasmModuleName][f];
   });
   const ctl = new Control(init.control, init.threads);
   const base = init.index * SLOT_WORDS;
