@@ -28,8 +28,8 @@ export function webThreadPlan(): { count: number; spawn: ThreadSpawner; note: st
       count: 1,
       spawn: spawnWebThread,
       note:
-        'one CPU thread: this page is not cross-origin isolated, so the browser gives it no shared memory. ' +
-        `A host that sends "Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" lets it use ${cores > 1 ? `all ${cores}` : 'every'} cores (npm run dev and npm run preview do).`,
+        'this page is not cross-origin isolated, so the browser allows one thread. ' +
+        `Served with "Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" it uses ${cores > 1 ? `all ${cores}` : 'every'} cores (npm run dev and preview send them).`,
     };
   }
   const why = wasmThreadsUnavailableReason();
