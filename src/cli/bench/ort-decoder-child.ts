@@ -65,4 +65,5 @@ for (const W of a.rows) {
   decode[`rows${W}`] = (W * a.steps * 1000) / ms;
 }
 process.stdout.write(JSON.stringify({ prefill: (a.prefill * 1000) / prefillMs, decode }) + '\n');
+// exit explicitly: onnxruntime-web's wasm thread pool would keep this child process alive
 process.exit(0);

@@ -28,4 +28,5 @@ for (const s of shapes) {
   await session.release();
 }
 process.stdout.write(JSON.stringify(out) + '\n');
+// exit explicitly: onnxruntime-web's wasm thread pool would keep this child process alive
 process.exit(0);
