@@ -134,6 +134,37 @@ export const DEFAULT_TEMPLATES: TemplateSet = {
   },
 };
 
+/**
+ * The same world with steps that name no one ("Step 1: So 12 + 13 = 25 apples."): the checker
+ * allows a step without names and finds its quantity by the numbers and the operation. The tiny
+ * models never learned to copy the right name into a step (M0 writes one fixed name, M1 a random
+ * one), so with named steps nearly every first wrong step is a wrong name and the arithmetic the
+ * loop should teach is hidden behind it. Only words of the default templates are used, so a model
+ * pretrained on the default world keeps its tokenizer.
+ */
+export const NAMELESS_STEP_TEMPLATES: TemplateSet = {
+  ...DEFAULT_TEMPLATES,
+  steps: {
+    person: ['{eq} {thing}.', 'So {eq} {thing}.', 'Then {eq} {thing}.'],
+    together: ['Together {eq} {thing}.', 'So together {eq} {thing}.'],
+    more: ['The gap is {eq} {thing}.', 'So the gap is {eq} {thing}.'],
+    cost: DEFAULT_TEMPLATES.steps.cost,
+    share: DEFAULT_TEMPLATES.steps.share,
+    answer: DEFAULT_TEMPLATES.steps.answer,
+  },
+};
+
+/** The template sets a world file may name ("templates": "default" or "nameless-steps"). */
+export const TEMPLATE_SETS: Readonly<Record<string, TemplateSet>> = {
+  default: DEFAULT_TEMPLATES,
+  'nameless-steps': NAMELESS_STEP_TEMPLATES,
+};
+
+/** The name of a registered template set, or null for a set of one's own. */
+export function templateSetName(t: TemplateSet): string | null {
+  return Object.entries(TEMPLATE_SETS).find(([, v]) => v === t)?.[0] ?? null;
+}
+
 /** Replace `{slot}` markers in a template; unknown slots are left untouched. */
 export function fill(template: string, slots: Record<string, string | number>): string {
   return template.replace(/\{([A-Za-z0-9]+)\}/g, (m, key: string) => (key in slots ? String(slots[key]) : m));

@@ -3,7 +3,7 @@
 // digits, punctuation, then words sorted), so the same world always gets the same ids; and
 // createTokenizer(world), the tokenizer a world's model uses.
 
-import { allTemplateStrings, type TemplateSet } from './templates.ts';
+import { DEFAULT_TEMPLATES, allTemplateStrings, type TemplateSet } from './templates.ts';
 import type { WorldConfig } from './config.ts';
 import { pretokenize } from '../tokenizer/pretokenize.ts';
 import { SPECIAL_TOKENS } from '../tokenizer/special.ts';
@@ -45,10 +45,14 @@ export function templateWords(t: TemplateSet): string[] {
   return [...words];
 }
 
-/** The ordered token list (index = id) for a template set. */
+/**
+ * The ordered token list (index = id) for a template set. The default set's words are always in,
+ * so a world that only rephrases the steps with those words (the nameless-steps set) keeps the ids
+ * of a model pretrained on the default world.
+ */
 export function buildVocab(t: TemplateSet): string[] {
   const fixed = new Set<string>([...SPECIAL_TOKENS, ...DIGITS, ...PUNCTUATION]);
-  const words = new Set<string>([...templateWords(t), ...FORMAT_WORDS]);
+  const words = new Set<string>([...templateWords(DEFAULT_TEMPLATES), ...templateWords(t), ...FORMAT_WORDS]);
   for (const f of fixed) words.delete(f);
   const sorted = [...words].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return [...SPECIAL_TOKENS, ...DIGITS, ...PUNCTUATION, ...sorted];

@@ -6,7 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
-import { parseWorldFile, sameWorld, worldToJson, WORLD_FILE } from '../../../src/lib/math/world-file.ts';
+import { parseWorldFile, sameWorld, worldFileText, worldToJson, WORLD_FILE } from '../../../src/lib/math/world-file.ts';
+import { DEFAULT_TEMPLATES, NAMELESS_STEP_TEMPLATES } from '../../../src/lib/math/templates.ts';
+import { buildVocab, templateWords } from '../../../src/lib/math/vocab.ts';
+import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
+import { checkStep, namedPeople, scoreSolution } from '../../../src/lib/math/checker.ts';
 import { WorldConfigError } from '../../../src/lib/errors.ts';
 import { runCli } from '../../../src/cli/cli.ts';
 import { loadModelDir } from '../../../src/cli/model-dir.ts';
@@ -39,10 +43,50 @@ describe('parseWorldFile', () => {
     [{ difficulties: [{ maxValue: 5 }] }, /difficulties\[0\]\.maxValue must be an integer in \[10, 1000000\]/],
     [{ difficulties: [{ ops: ['^'] }] }, /difficulties\[0\]\.ops must be a non-empty list/],
     [{ digitOrder: 'both' }, /digitOrder must be "msd" or "lsd"/],
-    [{ templates: { names: [] } }, /templates must be "default"/],
+    [{ templates: { names: [] } }, /templates must be one of "default", "nameless-steps"/],
+    [{ templates: 'nameless' }, /templates must be one of "default", "nameless-steps" \(or left out for "default"\), got "nameless"/],
   ])('refuses %j with a WorldConfigError', (json, message) => {
     expect(() => parseWorldFile(json)).toThrow(WorldConfigError);
     expect(() => parseWorldFile(json)).toThrow(message);
+  });
+});
+
+describe('the nameless-steps world', () => {
+  const nameless = parseWorldFile({ templates: 'nameless-steps' });
+  const named = defaultWorldConfig();
+
+  it('round-trips, and differs from the default world', () => {
+    expect(nameless.templates).toBe(NAMELESS_STEP_TEMPLATES);
+    expect(worldToJson(nameless).templates).toBe('nameless-steps');
+    expect(sameWorld(parseWorldFile(JSON.parse(JSON.stringify(worldToJson(nameless)))), nameless)).toBe(true);
+    expect(sameWorld(nameless, named)).toBe(false);
+    expect(worldFileText(nameless)).toContain('"templates": "nameless-steps"');
+  });
+
+  it('asks the same questions as the default world, and its steps name no one and pass the checker', () => {
+    const a = buildDatasets(nameless, { ...DEFAULT_DATASET_OPTIONS, seed: 2, iftCount: 40, eftCount: 0 });
+    const b = buildDatasets(named, { ...DEFAULT_DATASET_OPTIONS, seed: 2, iftCount: 40, eftCount: 0 });
+    expect(a.test.map((p) => p.question)).toEqual(b.test.map((p) => p.question));
+    const names = new Set(named.templates.names);
+    for (const p of a.ift) {
+      for (const step of p.steps) expect(namedPeople(names, step)).toEqual([]);
+      expect(scoreSolution(p.question, p.steps).perfect).toBe(true);
+    }
+    // The default world's steps do name people: the comparison above is not vacuous.
+    expect(b.ift.some((p) => p.steps.some((s) => namedPeople(names, s).length > 0))).toBe(true);
+  });
+
+  it('keeps the default vocabulary (a model pretrained on the default world keeps its token ids)', () => {
+    expect(templateWords(NAMELESS_STEP_TEMPLATES).every((w) => templateWords(DEFAULT_TEMPLATES).includes(w))).toBe(true);
+    expect(buildVocab(NAMELESS_STEP_TEMPLATES)).toEqual(buildVocab(DEFAULT_TEMPLATES));
+  });
+
+  it('builds judge pairs without wrong-person mistakes (no step names anyone to get wrong)', () => {
+    const d = buildDatasets(nameless, { ...DEFAULT_DATASET_OPTIONS, seed: 3, iftCount: 0, eftCount: 120 });
+    const kinds = new Set(d.eft.map((e) => e.wrongKind));
+    expect(kinds.has('wrong_person')).toBe(false);
+    expect(kinds.has('arithmetic_error')).toBe(true);
+    for (const e of d.eft) expect(checkStep(e.question, e.previousSteps, e.verdict === 'A' ? e.candidateA : e.candidateB).valid).toBe(true);
   });
 });
 
