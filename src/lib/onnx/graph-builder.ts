@@ -1,6 +1,6 @@
 // A small builder of ONNX graphs: nodes with generated output names, f32 / int64 initializers, typed
 // graph inputs and outputs with named (symbolic) dimensions, and the ModelProto bytes (schema.ts).
-import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, modelProto, ONNX_FLOAT, ONNX_INT64, ONNX_INT8 } from './schema.ts';
+import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, encodeModel, ONNX_FLOAT, ONNX_INT64, ONNX_INT8, type onnx } from './schema.ts';
 
 /** An attribute value: an integer, a float ({ f }), or a list of integers. */
 export type AttrValue = number | { f: number } | number[];
@@ -33,10 +33,10 @@ function bytesOf(a: Float32Array | BigInt64Array | Int8Array): Uint8Array {
 }
 
 export class GraphBuilder {
-  private readonly nodes: object[] = [];
+  private readonly nodes: onnx.NodeProto.$Properties[] = [];
   private readonly inits: TensorInit[] = [];
-  private readonly inputs: object[] = [];
-  private readonly outputs: object[] = [];
+  private readonly inputs: onnx.ValueInfoProto.$Properties[] = [];
+  private readonly outputs: onnx.ValueInfoProto.$Properties[] = [];
   private count = 0;
   private readonly constants = new Map<string, string>();
 
@@ -106,8 +106,7 @@ export class GraphBuilder {
 
   /** The ModelProto bytes (IR 8, default domain at `opset`). */
   encode(o: { graphName: string; opset: number; producer: string; doc: string; metadata?: Record<string, string> }): Uint8Array {
-    const T = modelProto();
-    const message = T.fromObject({
+    return encodeModel({
       irVersion: 8,
       producerName: o.producer,
       docString: o.doc,
@@ -115,6 +114,5 @@ export class GraphBuilder {
       metadataProps: Object.entries(o.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph: { name: o.graphName, node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs },
     });
-    return T.encode(message).finish();
   }
 }

@@ -1,8 +1,10 @@
-// The part of the ONNX protobuf schema (onnx/onnx.proto, IR version 8) an exported decoder needs,
-// as a protobufjs reflection root: ModelProto → GraphProto → NodeProto / TensorProto / ValueInfoProto,
-// with ONNX's field numbers. Encoding goes through protobufjs (a well-kept protobuf library), not
-// hand-written varints.
-import protobuf from 'protobufjs/light.js';
+// The ONNX protobuf messages an exported decoder needs (ModelProto → GraphProto → NodeProto /
+// TensorProto / ValueInfoProto), compiled from proto/onnx-subset.proto (ONNX's message names and
+// field numbers) to static encode/decode code by protobufjs-cli: `npm run gen:onnx-proto`. Static
+// code builds no functions at run time, so it runs under the page's Content-Security-Policy.
+import { onnx } from './proto/onnx-proto.js';
+
+export { onnx };
 
 /** TensorProto.DataType values used here. */
 export const ONNX_FLOAT = 1;
@@ -15,76 +17,12 @@ export const ATTR_FLOAT = 1;
 export const ATTR_INT = 2;
 export const ATTR_INTS = 7;
 
-const SCHEMA = {
-  nested: {
-    onnx: {
-      nested: {
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
-          },
-        },
-        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
-        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            type: { type: 'int32', id: 20 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-          },
-        },
-        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
-        TypeProto: { fields: { tensorType: { type: 'TypeProtoTensor', id: 1 } } },
-        TypeProtoTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
-        TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
-        Dimension: { oneofs: { value: { oneof: ['dimValue', 'dimParam'] } }, fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } },
-      },
-    },
-  },
-};
+/** The ModelProto bytes of a model given as plain properties. */
+export function encodeModel(model: onnx.ModelProto.$Properties): Uint8Array {
+  return onnx.ModelProto.encode(model).finish();
+}
 
-let root: protobuf.Root | null = null;
-
-/** The ModelProto type (encode / decode). */
-export function modelProto(): protobuf.Type {
-  root ??= protobuf.Root.fromJSON(SCHEMA);
-  return root.lookupType('onnx.ModelProto');
+/** A ModelProto decoded from bytes (int64 fields as numbers). */
+export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
+  return onnx.ModelProto.decode(bytes);
 }

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as OrtModule from 'onnxruntime-web';
 import { exportDecoderOnnx } from '../../../src/lib/onnx/export-decoder.ts';
-import { modelProto } from '../../../src/lib/onnx/schema.ts';
+import { decodeModel } from '../../../src/lib/onnx/schema.ts';
 import { defineConfig, type ModelConfig } from '../../../src/lib/model/config.ts';
 import { cloneWeights, initWeights, type ModelWeights } from '../../../src/lib/model/weights.ts';
 import { dequantize, quantize } from '../../../src/lib/formats/quant.ts';
@@ -164,12 +164,15 @@ describe('ONNX export of the decoder', () => {
 
   it('names its inputs and outputs as decoder-only models do (opset 17, named dimensions)', () => {
     const { config, weights } = model('llama', true, 9);
-    const m = modelProto().toObject(modelProto().decode(exportDecoderOnnx(config, weights, { description: 'layout' })), { longs: Number }) as {
-      opsetImport: { version: number }[]; graph: { input: { name: string }[]; output: { name: string; type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[] };
-    };
-    expect(m.opsetImport[0].version).toBe(17);
-    expect(m.graph.input.map((i) => i.name)).toEqual(['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value']);
-    expect(m.graph.output.map((o) => o.name)).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
-    expect(m.graph.output[1].type.tensorType.shape.dim.map((d) => d.dimParam ?? d.dimValue)).toEqual(['batch', 2, 'total_sequence', 8]);
+    const m = decodeModel(exportDecoderOnnx(config, weights, { description: 'layout' }));
+    // int64 fields decode as numbers or Longs (protobufjs uses Long where it is installed)
+    const num = (v: number | { toNumber(): number } | null | undefined) => (typeof v === 'number' ? v : v!.toNumber());
+    expect(num(m.opsetImport[0].version)).toBe(17);
+    expect(num(m.irVersion)).toBe(8);
+    const graph = m.graph!;
+    expect(graph.input!.map((i) => i.name)).toEqual(['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value']);
+    expect(graph.output!.map((o) => o.name)).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
+    const dims = graph.output![1].type!.tensorType!.shape!.dim!;
+    expect(dims.map((d) => (d.value === 'dimParam' ? d.dimParam : num(d.dimValue)))).toEqual(['batch', 2, 'total_sequence', 8]);
   });
 });
