@@ -7,7 +7,7 @@ import type { ProgressFn, SelfTestInput, SelfTestResult } from './kernels/selfte
 export type { GpuInfo, ProgressFn, SelfTestInput, SelfTestResult };
 // The app's model tasks (load, problems, solve, search, iteration, export): types in lab/types.ts.
 import type {
-  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
+  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OnnxCheckResult, OwnProblemCheck, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 export type * from './lab/types.ts';
@@ -45,6 +45,11 @@ export interface EngineApi {
   referenceSolution(id: string): Promise<ReferenceSolution>;
   /** Greedy solution, streamed step by step, each step with the oracle's verdict (teaching only). */
   solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult>;
+  /**
+   * The current model M_k exported to ONNX in the engine and run by onnxruntime-web (loaded only now)
+   * next to our engine on `question`: both greedy solutions and how far the log-probs differ.
+   */
+  checkWithOnnxRuntime(question: string): Promise<OnnxCheckResult>;
   /** One problem's step-wise self-rewarding search, streaming SearchEvents plus 'oracle' labels after each round. */
   searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome>;
   /** One iteration M_t → M_{t+1} on fresh problems; afterwards the engine's model IS M_{t+1}. */

@@ -8,7 +8,7 @@ import type { DeviceLostError } from './errors.ts';
 import * as Comlink from 'comlink';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
-  ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+  OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 import { ModelLab, type WasmThreadPlan } from './lab/model-lab.ts';
 import type { FileSource } from './formats/files.ts';
@@ -27,7 +27,7 @@ export interface EngineOptions {
   wasmBytes?: number;
   /** Kernel threads for the wasm backend (absent: one thread). */
   threads?: WasmThreadPlan;
-  /** Loads onnxruntime-web for the bench page (the worker passes a dynamic import; absent: ORT is reported unavailable). */
+  /** Loads onnxruntime-web for the bench page and the ONNX Runtime check (the worker passes a dynamic import; absent: ORT is reported unavailable). */
   loadOrt?: () => Promise<Ort>;
 }
 
@@ -102,6 +102,10 @@ export class Engine implements EngineApi {
 
   solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult> {
     return this.withCallback(onEvent, (emit) => this.lab.solve(question, emit, opts));
+  }
+
+  checkWithOnnxRuntime(question: string): Promise<OnnxCheckResult> {
+    return this.lab.checkWithOnnxRuntime(question, this.options.loadOrt);
   }
 
   searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome> {

@@ -219,6 +219,9 @@ export class EngineBusyError extends PsrError {}
 /** An export was asked for before there was anything to export (no pairs yet). */
 export class NothingToExportError extends PsrError {}
 
+/** The ONNX Runtime check could not run (onnxruntime-web did not load, or refused the exported model); the model is unchanged. */
+export class OnnxCheckError extends PsrError {}
+
 /** An imported file is not what the page can use (wrong name, missing part); the message says what to pick. */
 export class ImportError extends InvalidInputError {}
 

@@ -1,6 +1,7 @@
 // "Run an iteration" in headless Chromium on the production build, on the CPU backend
 // (?backend=wasm): small settings through the inputs, Start / Pause / Resume, the before/after
-// table, Mk → Mk+1, pairs consistent with their oracle grading, both exports parsed; and a Cancel
+// table, Mk → Mk+1, pairs consistent with their oracle grading, both exports parsed, the imported
+// adapter checked by onnxruntime-web ("Check with ONNX Runtime"); and a Cancel
 // that keeps the model, which still solves. Assertions hold for any shipped model (no fixed texts).
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -259,10 +260,19 @@ describe('run an iteration (CPU backend)', () => {
     await page.getByTestId('import-message').waitFor({ timeout: 20_000 });
     expect(await generation(page)).toBe(shownAfter);
 
+    // "Check with ONNX Runtime" on the imported M_{t+1}: the trained adapter merged into the export, run by
+    // onnxruntime-web (loaded now, under the production page's Content-Security-Policy), gives our solution.
+    await page.getByTestId('onnx-check').locator('summary').click();
+    await page.getByTestId('onnx-check-run').click();
+    await page.getByTestId('onnx-verdict').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('onnx-verdict').innerText()).toMatch(/^Same solution from both engines/);
+    expect(Number(await page.getByTestId('onnx-diff').innerText())).toBeLessThanOrEqual(1e-4);
+    expect(await page.getByTestId('onnx-check').innerText()).toContain(`This page (M${shownAfter}, wasm)`);
+
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
-  }, 300_000);
+  }, 400_000);
 
   it('cancels an iteration: the status says so, the model stays Mk and still solves', async () => {
     const { page, problems, failed } = await openPage('?backend=wasm');

@@ -28,9 +28,11 @@ import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
 import { runOneIteration } from './iteration-task.ts';
 import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
+import { checkWithOnnxRuntime } from './onnx-check-task.ts';
+import type { Ort } from '../onnx/ort-decoder.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
-  ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+  OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './types.ts';
 
 /** 384 MiB: the tiny model, its LoRA optimizer state, decoders and training activations, with room to spare. */
@@ -270,6 +272,15 @@ export class ModelLab {
     const settings = { ...search, iteration: l.info.generation };
     const id = [...this.problems.values(), ...this.ownProblems.values()].find((p) => p.question === question)?.id ?? `q-${contentHash(question)}`;
     return this.gate.run('search', (control) => searchWithOracle(this.stepModel(l), { id, question }, settings, seed, onEvent, control));
+  }
+
+  /** The current M_k exported to ONNX and run by onnxruntime-web next to our engine on `question` (see onnx-check-task.ts). */
+  checkWithOnnxRuntime(question: string, loadOrt: (() => Promise<Ort>) | undefined): Promise<OnnxCheckResult> {
+    const l = this.need();
+    this.checkQuestion(question);
+    return this.gate.run('ONNX Runtime check', (control) =>
+      checkWithOnnxRuntime({ model: l.model, adapter: l.adapter, params: l.params, generation: l.info.generation, backend: l.info.backend }, question, loadOrt, control),
+    );
   }
 
   runIteration(over: Partial<IterationSettings>, onEvent: (e: IterationEvent) => void): Promise<IterationOutcome> {

@@ -130,6 +130,33 @@ export interface IterationOutcome {
   ms: number;
 }
 
+/** "Check with ONNX Runtime": the same model M_k run by our engine and by onnxruntime-web on one problem. */
+export interface OnnxCheckResult {
+  /** M_k (the base with the current adapter merged into the export). */
+  generation: number;
+  /** Our backend for the model's side (webgpu, wasm or cpu). */
+  backend: string;
+  /** onnxruntime-web's execution provider and version. */
+  runtime: string;
+  /** Size of the exported ONNX model (f32, opset 17). */
+  exportBytes: number;
+  /** Greedy solutions as text (the step separators shown as " | "). */
+  ours: string;
+  theirs: string;
+  sameSolution: boolean;
+  /** Generated tokens compared (ours; the first index where the two differ, or null). */
+  tokens: number;
+  firstDifference: number | null;
+  /** Largest |Δ log P(token)| over our greedy tokens: one pass over the whole text (ORT) vs our decoding. */
+  maxLogprobDiffFullText: number;
+  /** Largest |Δ log P(token)| token by token through both KV caches, up to the first difference. */
+  maxLogprobDiffDecode: number;
+  /** Sum of log P over our greedy tokens, ours and ORT's (one pass). */
+  oursLogprob: number;
+  theirsLogprob: number;
+  ms: { export: number; ours: number; ort: number };
+}
+
 export interface ExportedFile {
   name: string;
   bytes: Uint8Array;

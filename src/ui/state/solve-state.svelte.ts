@@ -1,7 +1,7 @@
 // SolveState: the greedy solution of the current problem, streamed step by step from the engine,
 // each step with the oracle's badge (teaching only), then the final answer against the true one.
 import * as Comlink from 'comlink';
-import type { SolveEvent, SolveResult } from '../../lib/api.ts';
+import type { OnnxCheckResult, SolveEvent, SolveResult } from '../../lib/api.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import type { ProblemState } from './problem-state.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
@@ -11,6 +11,10 @@ export class SolveState {
   result = $state.raw<SolveResult | null>(null);
   error = $state<ErrorParts | null>(null);
   running = $state(false);
+  /** "Check with ONNX Runtime": the last check of the current problem, its error, whether it runs. */
+  onnx = $state.raw<OnnxCheckResult | null>(null);
+  onnxError = $state<ErrorParts | null>(null);
+  onnxRunning = $state(false);
 
   constructor(
     private readonly tasks: EngineTasks,
@@ -23,6 +27,8 @@ export class SolveState {
     this.steps = [];
     this.result = null;
     this.error = null;
+    this.onnx = null;
+    this.onnxError = null;
   }
 
   async solve(): Promise<void> {
@@ -44,6 +50,23 @@ export class SolveState {
       this.error = errorParts(e);
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Export the current model to ONNX in the engine and let onnxruntime-web solve the same problem. */
+  async checkOnnx(): Promise<void> {
+    const p = this.problem.problem;
+    if (!p) return;
+    this.onnx = null;
+    this.onnxError = null;
+    this.onnxRunning = true;
+    try {
+      const r = await this.tasks.run('ONNX Runtime check', () => this.tasks.api.checkWithOnnxRuntime(p.question));
+      if (this.problem.problem?.id === p.id) this.onnx = r;
+    } catch (e) {
+      this.onnxError = errorParts(e);
+    } finally {
+      this.onnxRunning = false;
     }
   }
 }

@@ -1,0 +1,104 @@
+// "Check with ONNX Runtime": an independent check of our kernels a visitor can run. The page's
+// current model M_k (the base, with the LoRA adapter of the last iteration merged in) is exported to
+// ONNX (src/lib/onnx) in the worker, and onnxruntime-web — a different engine, with its own kernels —
+// solves the same problem greedily through its KV cache and scores our greedy solution in one pass.
+// Both should write the same solution, with log-probabilities equal up to float rounding.
+import type { ModelParams } from '../model/params.ts';
+import type { LoadedModel } from '../model/load-model.ts';
+import type { LoraAdapter } from '../model/lora.ts';
+import { mergeLora } from '../model/lora.ts';
+import { exportDecoderOnnx } from '../onnx/export-decoder.ts';
+import { OrtDecoder, type Ort } from '../onnx/ort-decoder.ts';
+import { formatStepPrompt } from '../math/formats.ts';
+import { generateMany } from '../psr/generation.ts';
+import { createRng } from '../math/rng.ts';
+import { STEP } from '../tokenizer/special.ts';
+import { OnnxCheckError } from '../errors.ts';
+import { checkpoint, type TaskControl } from '../psr/control.ts';
+import type { OnnxCheckResult } from './types.ts';
+
+/** Tokens a solution may take (as the evaluation's greedy solving). */
+const MAX_NEW_TOKENS = 320;
+
+export interface OnnxCheckInput {
+  model: LoadedModel;
+  adapter: LoraAdapter;
+  params: ModelParams;
+  generation: number;
+  backend: string;
+}
+
+export async function checkWithOnnxRuntime(
+  m: OnnxCheckInput, question: string, loadOrt: (() => Promise<Ort>) | undefined, control?: TaskControl,
+): Promise<OnnxCheckResult> {
+  if (!loadOrt) throw new OnnxCheckError('onnxruntime-web is not available in this engine; run the check from the page, or use the CLI (npm run psr -- export-onnx).');
+  const { config, tok } = m.model;
+  const prompt = Array.from(tok.encode(formatStepPrompt(question, []), { strict: true }).ids); // (T)
+  const stops = [tok.eosId];
+
+  // Ours: greedy decoding through our KV cache on the page's backend.
+  let t = performance.now();
+  const [mine] = await generateMany(m.params, [prompt], { temperature: 0, topP: 1, maxNewTokens: MAX_NEW_TOKENS, stopTokens: stops, rowsPerBatch: 1 }, createRng(0));
+  const oursMs = performance.now() - t;
+  await checkpoint(control, 'before exporting the model');
+
+  t = performance.now();
+  const merged = mergeLora(m.model.weights, m.adapter);
+  const bytes = exportDecoderOnnx(config, merged, { description: `PSR Lab M${m.generation} (base + LoRA merged), exported in the page for the ONNX Runtime check.` });
+  const exportMs = performance.now() - t;
+  await checkpoint(control, 'before loading onnxruntime-web');
+
+  let ort: Ort;
+  try {
+    ort = await loadOrt();
+  } catch (e) {
+    throw new OnnxCheckError(`onnxruntime-web did not load (${(e as Error).message}); check the connection to this site and reload the page.`);
+  }
+  ort.env.logLevel = 'error';
+  ort.env.wasm.numThreads = 1;
+  t = performance.now();
+  const dec = await OrtDecoder.create(ort, bytes, config);
+  let theirs;
+  let full: number[];
+  try {
+    theirs = await dec.greedy(prompt, MAX_NEW_TOKENS, stops);
+    await checkpoint(control, 'after ONNX Runtime solved');
+    full = await dec.textLogprobs([...prompt, ...mine.tokens]);
+  } finally {
+    await dec.release();
+  }
+  const ortMs = performance.now() - t;
+
+  const n = mine.tokens.length;
+  let first: number | null = null;
+  for (let i = 0; i < Math.max(n, theirs.tokens.length); i++) {
+    if (mine.tokens[i] !== theirs.tokens[i]) {
+      first = i;
+      break;
+    }
+  }
+  const ours = mine.logprobs;
+  const oneShot = full.slice(prompt.length - 1); // log P of our generated tokens from the one pass
+  let maxFull = 0;
+  for (let i = 0; i < n; i++) maxFull = Math.max(maxFull, Math.abs(ours[i] - oneShot[i]));
+  let maxDecode = 0;
+  for (let i = 0; i < (first ?? n); i++) maxDecode = Math.max(maxDecode, Math.abs(ours[i] - theirs.logprobs[i]));
+  const text = (ids: number[]) =>
+    tok.decode(ids.filter((id) => id !== tok.eosId)).split(STEP).map((s) => s.trim()).filter((s) => s !== '').join(' | ');
+  return {
+    generation: m.generation,
+    backend: m.backend,
+    runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm)`.replace('  ', ' '),
+    exportBytes: bytes.length,
+    ours: text(mine.tokens),
+    theirs: text(theirs.tokens),
+    sameSolution: first === null,
+    tokens: n,
+    firstDifference: first,
+    maxLogprobDiffFullText: maxFull,
+    maxLogprobDiffDecode: maxDecode,
+    oursLogprob: ours.reduce((a, b) => a + b, 0),
+    theirsLogprob: oneShot.reduce((a, b) => a + b, 0),
+    ms: { export: exportMs, ours: oursMs, ort: ortMs },
+  };
+}

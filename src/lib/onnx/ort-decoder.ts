@@ -1,0 +1,90 @@
+// Running an exported decoder (export-decoder.ts) on onnxruntime-web: one session, calls with the
+// past/present key-value tensors of the decoder-only layout, greedy decoding through that KV cache,
+// and per-token log-probabilities of a whole text in one pass. The ORT module is passed in (the page
+// imports it only when asked; Node imports it directly), so this file loads nothing by itself.
+import type * as OrtModule from 'onnxruntime-web';
+import type { ModelConfig } from '../model/config.ts';
+import { logSoftmax } from '../model/sampling.ts';
+import { OnnxCheckError } from '../errors.ts';
+
+export type Ort = typeof OrtModule;
+type Tensor = OrtModule.Tensor;
+type Feeds = Record<string, Tensor>;
+
+const i64 = (xs: readonly number[]) => BigInt64Array.from(xs, (x) => BigInt(x));
+
+/** The greedy continuation ORT produced: its tokens and log P(token) of each (temperature 1). */
+export interface OrtGreedy {
+  tokens: number[];
+  logprobs: number[];
+}
+
+export class OrtDecoder {
+  private constructor(
+    private readonly ort: Ort,
+    private readonly session: OrtModule.InferenceSession,
+    private readonly config: ModelConfig,
+  ) {}
+
+  /** A session on the ONNX bytes with the wasm execution provider (one thread: the page's engine owns the others). */
+  static async create(ort: Ort, bytes: Uint8Array, config: ModelConfig): Promise<OrtDecoder> {
+    try {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      return new OrtDecoder(ort, session, config);
+    } catch (e) {
+      throw new OnnxCheckError(`onnxruntime-web could not load the exported model (${(e as Error).message}); reload the page and try again, or export it with the CLI (npm run psr -- export-onnx) and open it in Netron.`);
+    }
+  }
+
+  /** One call: `ids` (1,T) after a cache of `pastLen` positions (null: empty). Returns logits (T,V) and the new cache. */
+  private async call(ids: readonly number[], pastLen: number, past: Feeds | null): Promise<{ logits: Float32Array; present: Feeds }> {
+    const { ort, config } = this;
+    const T = ids.length;
+    const feeds: Feeds = {
+      input_ids: new ort.Tensor('int64', i64(ids), [1, T]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLen + T).fill(1n), [1, pastLen + T]),
+      position_ids: new ort.Tensor('int64', i64(ids.map((_, t) => pastLen + t)), [1, T]),
+    };
+    for (let l = 0; l < config.numLayers; l++) {
+      for (const kv of ['key', 'value']) {
+        feeds[`past_key_values.${l}.${kv}`] = past?.[`present.${l}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, config.headDim]);
+      }
+    }
+    const out = (await this.session.run(feeds)) as Feeds;
+    return { logits: out.logits.data as Float32Array, present: out };
+  }
+
+  /** log P(ids[t] | ids[<t]) for t ≥ 1 from ONE pass over the whole text (no cache). */
+  async textLogprobs(ids: readonly number[]): Promise<number[]> {
+    const V = this.config.vocabSize;
+    const { logits } = await this.call(ids, 0, null); // (T,V)
+    const out: number[] = [];
+    for (let t = 1; t < ids.length; t++) out.push(logSoftmax(logits.subarray((t - 1) * V, t * V))[ids[t]]);
+    return out;
+  }
+
+  /** Greedy decoding after `prompt` through the KV cache until a stop token or `maxNewTokens`. */
+  async greedy(prompt: readonly number[], maxNewTokens: number, stopTokens: readonly number[]): Promise<OrtGreedy> {
+    const V = this.config.vocabSize;
+    const room = this.config.maxPositionEmbeddings - prompt.length;
+    let { logits, present } = await this.call(prompt, 0, null);
+    let row = logits.subarray((prompt.length - 1) * V, prompt.length * V);
+    const tokens: number[] = [];
+    const logprobs: number[] = [];
+    while (tokens.length < Math.min(maxNewTokens, room)) {
+      const lp = logSoftmax(row);
+      let best = 0;
+      for (let v = 1; v < V; v++) if (row[v] > row[best]) best = v; // first maximum, as our sampler takes
+      tokens.push(best);
+      logprobs.push(lp[best]);
+      if (stopTokens.includes(best) || tokens.length >= Math.min(maxNewTokens, room)) break;
+      ({ logits, present } = await this.call([best], prompt.length + tokens.length - 1, present));
+      row = logits.subarray(0, V);
+    }
+    return { tokens, logprobs };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
