@@ -7,7 +7,7 @@ import type { ProgressFn, SelfTestInput, SelfTestResult } from './kernels/selfte
 export type { GpuInfo, ProgressFn, SelfTestInput, SelfTestResult };
 // The app's model tasks (load, problems, solve, search, iteration, export): types in lab/types.ts.
 import type {
-  ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OnnxCheckResult, OwnProblemCheck, ProblemView,
+  ExportedFile, InterruptedIteration, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OnnxCheckResult, OwnProblemCheck, ProblemView,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 export type * from './lab/types.ts';
@@ -52,8 +52,8 @@ export interface EngineApi {
   checkWithOnnxRuntime(question: string): Promise<OnnxCheckResult>;
   /** One problem's step-wise self-rewarding search, streaming SearchEvents plus 'oracle' labels after each round. */
   searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome>;
-  /** One iteration M_t → M_{t+1} on fresh problems; afterwards the engine's model IS M_{t+1}. */
-  runIteration(settings: Partial<IterationSettings>, onEvent?: (e: IterationEvent) => void): Promise<IterationOutcome>;
+  /** One iteration M_t → M_{t+1} on fresh problems (or, with `resume`, on the pairs of an interrupted one); afterwards the engine's model IS M_{t+1}. */
+  runIteration(settings: Partial<IterationSettings>, onEvent?: (e: IterationEvent) => void, resume?: InterruptedIteration): Promise<IterationOutcome>;
   /** Stop the running task (it rejects with CancelledError); pause / resume it. */
   cancel(): Promise<void>;
   pause(): Promise<void>;

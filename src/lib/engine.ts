@@ -8,7 +8,7 @@ import type { DeviceLostError } from './errors.ts';
 import * as Comlink from 'comlink';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
-  OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+  InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 import { ModelLab, type WasmThreadPlan } from './lab/model-lab.ts';
 import type { FileSource } from './formats/files.ts';
@@ -112,8 +112,8 @@ export class Engine implements EngineApi {
     return this.withCallback(onEvent, (emit) => this.lab.searchOneProblem(question, settings, emit));
   }
 
-  runIteration(settings: Partial<IterationSettings>, onEvent?: (e: IterationEvent) => void): Promise<IterationOutcome> {
-    return this.withCallback(onEvent, (emit) => this.lab.runIteration(settings, emit));
+  runIteration(settings: Partial<IterationSettings>, onEvent?: (e: IterationEvent) => void, resume?: InterruptedIteration): Promise<IterationOutcome> {
+    return this.withCallback(onEvent, (emit) => this.lab.runIteration(settings, emit, resume));
   }
 
   async cancel(): Promise<void> {

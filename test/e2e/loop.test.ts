@@ -274,6 +274,41 @@ describe('run an iteration (CPU backend)', () => {
     expect(problems).toEqual([]);
   }, 400_000);
 
+  it('resumes an iteration interrupted by a reload after its search: it trains on the kept pairs and the model becomes Mk+1', async () => {
+    const { page, problems, failed } = await openPage('?backend=wasm');
+    await modelReady(page);
+    const t = await generation(page);
+    // Many epochs on few pairs: training lasts long enough to reload in the middle of it.
+    for (const [key, value] of Object.entries({ ...SMALL, epochs: 30 })) await page.getByTestId(`loop-${key}`).fill(String(value));
+    await page.getByTestId('loop-start').click();
+    await page.locator('[data-testid="loop-panel"][data-stage="train"][data-search-kept="true"]').waitFor({ timeout: ITERATION_TIMEOUT });
+    await page.reload();
+    await modelReady(page);
+    await loadedAgain(page, 0); // the fresh page's first load, with its restore from storage
+    const banner = page.getByTestId('loop-interrupted');
+    await banner.waitFor({ timeout: 20_000 });
+    const text = await banner.innerText();
+    expect(text).toContain(`An iteration M${t} → M${t + 1} stopped after its search`);
+    const kept = Number(text.match(/\((\d+) pairs?,/)![1]);
+    expect(await generation(page)).toBe(t);
+
+    await page.getByTestId('loop-resume-interrupted').click();
+    await page.locator('[data-testid="loop-panel"][data-running="true"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="loop-panel"][data-running="false"][data-stage="done"]').waitFor({ timeout: ITERATION_TIMEOUT });
+    expect(await generation(page)).toBe(t + 1);
+    expect(Number(await page.getByTestId('loop-panel').getAttribute('data-problems-done'))).toBe(0); // no search this time
+    expect(Number(await page.getByTestId('pairs-count').getAttribute('data-count'))).toBe(kept);
+    expect(await banner.count()).toBe(0);
+    // The finished iteration replaced the kept one in storage: a reload restores M(t+1) and offers nothing to resume.
+    await page.reload();
+    await modelReady(page);
+    await loadedAgain(page, 0);
+    await page.getByTestId('saved-status').filter({ hasText: `Restored M${t + 1}` }).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('loop-interrupted').count()).toBe(0);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 400_000);
+
   it('cancels an iteration: the status says so, the model stays Mk and still solves', async () => {
     const { page, problems, failed } = await openPage('?backend=wasm');
     await modelReady(page);

@@ -3,7 +3,7 @@
 // self-judging, step-DPO on the LoRA adapter, the before/after evaluation — run by runIterations.
 // Settings arrive validated (ModelLab checks them against the settings table); events are thinned
 // for the page.
-import { runIterations, type LoopContext, type ModelEvaluation } from '../psr/loop.ts';
+import { runIterations, type LoopContext, type ModelEvaluation, type SearchedStage } from '../psr/loop.ts';
 import { planLoop } from '../psr/plan.ts';
 import type { WorldConfig } from '../math/config.ts';
 import type { LoraAdapter } from '../model/lora.ts';
@@ -28,6 +28,8 @@ export interface IterationInput {
   cachedBefore: ModelEvaluation | null;
   onEvent: (e: IterationEvent) => void;
   control: TaskControl;
+  /** The search of this iteration already ran (an interrupted iteration): train and evaluate on its pairs. */
+  resumeFrom?: SearchedStage;
 }
 
 /** Search events worth sending to the page during an iteration (progress, not every judgment). */
@@ -55,7 +57,7 @@ export async function runOneIteration(input: IterationInput): Promise<{ outcome:
       },
       control: input.control,
     },
-    { evaluateStart: before === null },
+    { evaluateStart: before === null, resumeFrom: input.resumeFrom },
   );
   before = before ?? run.start;
   return {

@@ -20,7 +20,7 @@ import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from '../psr/step-model.ts';
 import { startAdapter } from '../psr/plan.ts';
 import { ITERATION_KEYS, SEARCH_KEYS, presetSettings, presetValue } from '../settings/table.ts';
 import { checkSetting, validateSubset } from '../settings/validate.ts';
-import type { ModelEvaluation } from '../psr/loop.ts';
+import type { ModelEvaluation, SearchedStage } from '../psr/loop.ts';
 import { pairsToJsonl, parsePairsJsonl, type PreferencePair } from '../psr/pairs.ts';
 import { ImportError, InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
 import { TaskGate } from './task-gate.ts';
@@ -32,7 +32,7 @@ import { checkWithOnnxRuntime } from './onnx-check-task.ts';
 import type { Ort } from '../onnx/ort-decoder.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
-  OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+  InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './types.ts';
 
 /** 384 MiB: the tiny model, its LoRA optimizer state, decoders and training activations, with room to spare. */
@@ -283,9 +283,14 @@ export class ModelLab {
     );
   }
 
-  runIteration(over: Partial<IterationSettings>, onEvent: (e: IterationEvent) => void): Promise<IterationOutcome> {
+  /**
+   * One iteration M_t → M_{t+1}; with `resume` (an iteration of M_t interrupted after its search, as
+   * the page kept it) it trains and evaluates on those pairs with their settings instead of searching.
+   */
+  runIteration(over: Partial<IterationSettings>, onEvent: (e: IterationEvent) => void, resume?: InterruptedIteration): Promise<IterationOutcome> {
     const l = this.need();
-    const settings = { ...presetSettings('demo'), ...validateSubset(ITERATION_KEYS, over ?? {}, 'demo', 'An iteration') };
+    const resumeFrom = resume ? this.resumable(resume, l.info.generation) : undefined;
+    const settings = { ...presetSettings('demo'), ...validateSubset(ITERATION_KEYS, (resume ? resume.settings : over) ?? {}, 'demo', 'An iteration') };
     const evalKey = (t: number) => `${t}|${settings.datasetSeed}|${settings.evalProblems}|${settings.evalPairs}`;
     return this.gate.run('iteration', async (control) => {
       const t = l.info.generation;
@@ -300,6 +305,7 @@ export class ModelLab {
         cachedBefore: this.evalCache?.key === key ? this.evalCache.result : null,
         onEvent,
         control,
+        resumeFrom,
       });
       this.lastPairs = r.pairs;
       if (r.outcome.report.error) {
@@ -317,6 +323,18 @@ export class ModelLab {
       this.evalCache = after ? { key: evalKey(t + 1), result: after } : null;
       return r.outcome;
     });
+  }
+
+  /** The pairs and statistics of an interrupted iteration, checked: it must belong to the model as it is now. */
+  private resumable(r: InterruptedIteration, generation: number): SearchedStage {
+    if (typeof r !== 'object' || r === null || typeof r.pairsJsonl !== 'string') {
+      throw new ImportError('the interrupted iteration is incomplete (no pairs); discard it and start a new iteration.');
+    }
+    if (r.generation !== generation) {
+      throw new ImportError(`the interrupted iteration started from M${r.generation} but the page's model is M${generation}; discard it and start a new iteration.`);
+    }
+    const pairs = parsePairsJsonl(r.pairsJsonl);
+    return { pairs, searchStats: r.searchStats ?? null, srlmStats: r.srlmStats ?? null };
   }
 
   exportPairs(): string {

@@ -6,7 +6,7 @@ import type { SearchEvent } from '../psr/events.ts';
 import type { PreferencePair } from '../psr/pairs.ts';
 import type { PairLabel } from '../psr/pair-quality.ts';
 import type { ProblemResult } from '../psr/search-stats.ts';
-import type { IterationReport, LoopEvent, ModelEvaluation } from '../psr/loop.ts';
+import type { IterationReport, LoopEvent, ModelEvaluation, SearchedStage } from '../psr/loop.ts';
 import type { IterationSettings, SearchRequestSettings } from '../settings/table.ts';
 
 export type { CandidateView, SearchEvent } from '../psr/events.ts';
@@ -118,6 +118,21 @@ export interface SearchOutcome {
 
 /** Loop events (search events thinned to progress), with models labelled M_t by the engine's generation. */
 export type IterationEvent = LoopEvent;
+
+/**
+ * An iteration interrupted after its search (the tab closed, the page reloaded): what the page kept
+ * to resume it — train and evaluate on these pairs — instead of searching again.
+ */
+export interface InterruptedIteration {
+  /** M_t the iteration started from; it can resume only onto that model. */
+  generation: number;
+  /** The settings it ran with (any of ITERATION_KEYS; the rest are the page's defaults, as when it started). */
+  settings: Partial<IterationSettings>;
+  /** Its pairs as Step-DPO JSONL (validated again on resume). */
+  pairsJsonl: string;
+  searchStats: SearchedStage['searchStats'];
+  srlmStats: SearchedStage['srlmStats'];
+}
 
 export interface IterationOutcome {
   from: string;

@@ -77,8 +77,17 @@ export interface IterationReport {
   seconds: number;
 }
 
+/** What an iteration's search produced: enough to train and evaluate without searching again. */
+export interface SearchedStage {
+  pairs: PreferencePair[];
+  searchStats: SearchStats | null;
+  srlmStats: IterationReport['srlmStats'];
+}
+
 export type LoopEvent =
   | { type: 'stage'; iteration: number; stage: 'search' | 'train' | 'evaluate' | 'done' }
+  /** The search (or SRLM sampling) of an iteration is finished: its pairs, before training starts (the page keeps them to resume). */
+  | ({ type: 'searched'; iteration: number; resumed: boolean } & SearchedStage)
   | { type: 'search'; iteration: number; event: SearchEvent }
   | { type: 'srlm'; iteration: number; event: SrlmEvent }
   | { type: 'train-step'; iteration: number; entry: DpoLogEntry }
@@ -138,7 +147,7 @@ export async function runIterations(
   start: LoraAdapter,
   settings: LoopSettings,
   hooks: LoopHooks = {},
-  opts: { evaluateStart: boolean } = { evaluateStart: true },
+  opts: { evaluateStart: boolean; resumeFrom?: SearchedStage } = { evaluateStart: true },
 ): Promise<{ reports: IterationReport[]; start: ModelEvaluation | null; final: LoraAdapter }> {
   const emit = (e: LoopEvent) => hooks.onEvent?.(e);
   const first = settings.firstIteration ?? 1;
@@ -160,9 +169,16 @@ export async function runIterations(
     };
     let pairs: PreferencePair[] = [];
     try {
-      emit({ type: 'stage', iteration: t, stage: 'search' });
+      const resumed = k === 0 ? opts.resumeFrom : undefined;
       const problems = pool.map((p) => ({ id: p.id, question: p.question }));
-      if (settings.method === 'psr') {
+      if (resumed) {
+        // The first iteration's search already ran (an interrupted iteration resumed): train on its pairs.
+        pairs = resumed.pairs;
+        report.searchStats = resumed.searchStats;
+        report.srlmStats = resumed.srlmStats;
+        report.pairQuality = settings.method === 'psr' ? pairQuality(pairs).summary : solutionPairQuality(pairs, '<step>');
+      } else if (settings.method === 'psr') {
+        emit({ type: 'stage', iteration: t, stage: 'search' });
         const own = new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS);
         const model = settings.judge === 'oracle' ? new OracleJudgedStepModel(own) : own;
         const r = await searchPool(model, problems, { ...settings.search, iteration: t }, `${settings.seed}:${t}`, {
@@ -173,6 +189,7 @@ export async function runIterations(
         report.searchStats = r.stats;
         report.pairQuality = pairQuality(pairs).summary;
       } else {
+        emit({ type: 'stage', iteration: t, stage: 'search' });
         const r = await srlmPool(params, ctx.tok, problems, { ...settings.srlm, iteration: t }, settings.seed * 1000 + t,
           (event) => emit({ type: 'srlm', iteration: t, event }), hooks.control);
         pairs = r.pairs;
@@ -180,6 +197,7 @@ export async function runIterations(
         report.pairQuality = solutionPairQuality(pairs, '<step>');
       }
       report.pairs = pairs.length;
+      emit({ type: 'searched', iteration: t, resumed: resumed !== undefined, pairs, searchStats: report.searchStats, srlmStats: report.srlmStats });
       if (pairs.length > 0) {
         emit({ type: 'stage', iteration: t, stage: 'train' });
         const { log, ownPairs } = await trainStepDpo(params, ctx.tok, pairs, { ...settings.dpo, seed: settings.seed * 1000 + t }, (entry) =>

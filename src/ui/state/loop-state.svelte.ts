@@ -2,7 +2,8 @@
 // folded from the engine's events, the outcome (pairs with oracle quality labels, before / after
 // evaluation) and the exports (Step-DPO JSONL pairs, PEFT adapter files) as downloads.
 import * as Comlink from 'comlink';
-import type { IterationEvent, IterationOutcome } from '../../lib/api.ts';
+import type { InterruptedIteration, IterationEvent, IterationOutcome, IterationSettings } from '../../lib/api.ts';
+import { pairsToJsonl } from '../../lib/psr/pairs.ts';
 import { PAGE_ITERATION_INPUTS, presetValue, type RunSettings } from '../../lib/settings/table.ts';
 import { settingProblem } from '../../lib/settings/validate.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
@@ -10,7 +11,7 @@ import type { ModelState } from './model-state.svelte.ts';
 import { applyLoopEvent, EMPTY_LOOP_VIEW, type LoopView } from './loop-view.ts';
 import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
-import { recordOf, type IterationRecord } from './saved-work.ts';
+import { recordOf, type IterationRecord, type KeptIteration } from './saved-work.ts';
 import { exportBundle } from './export-bundle.ts';
 
 export type PageIterationSettings = Pick<RunSettings, (typeof PAGE_ITERATION_INPUTS)[number]>;
@@ -44,6 +45,13 @@ export class LoopState {
   pairsAvailable = $state(0);
   /** Called after every finished iteration (the page saves its work there). */
   onFinished: ((o: IterationOutcome) => Promise<void>) | null = null;
+  /** An iteration of the current M_t that finished its search but not its training (restored after a reload): Resume trains on its pairs. */
+  interrupted = $state.raw<KeptIteration | null>(null);
+  /** Called when a search finishes (the page keeps its pairs to resume) and when the kept iteration is dropped. */
+  onSearched: ((kept: KeptIteration) => Promise<void>) | null = null;
+  /** The running iteration's finished search is in storage (a reload from here on can resume it). */
+  searchKept = $state(false);
+  onDiscard: (() => Promise<void>) | null = null;
   pairsLink = $state.raw<DownloadLink | null>(null);
   adapterLinks = $state.raw<DownloadLink[]>([]);
   exportError = $state<ErrorParts | null>(null);
@@ -54,7 +62,18 @@ export class LoopState {
     private readonly model: ModelState,
   ) {}
 
-  async start(): Promise<void> {
+  /** Resume the kept interrupted iteration: train and evaluate on its pairs (its search is not run again). */
+  resumeInterrupted(): Promise<void> {
+    return this.start(this.interrupted ?? undefined);
+  }
+
+  /** Drop the kept interrupted iteration (here and in storage). */
+  async discardInterrupted(): Promise<void> {
+    this.interrupted = null;
+    await this.onDiscard?.();
+  }
+
+  async start(resume?: InterruptedIteration): Promise<void> {
     const t = this.model.info?.generation ?? 1;
     this.from = `M${t}`;
     this.to = `M${t + 1}`;
@@ -62,6 +81,7 @@ export class LoopState {
     this.outcome = null;
     this.error = null;
     this.cancelled = false;
+    this.searchKept = false;
     this.running = true;
     this.startedAt = performance.now();
     this.elapsedMs = 0;
@@ -77,9 +97,12 @@ export class LoopState {
               this.searchStartedAt = performance.now();
               this.searchStartedDone = this.view.problemsDone;
             }
+            if (e.type === 'searched' && !e.resumed) void this.keep(t, e);
           }),
+          resume ? ($state.snapshot(resume) as InterruptedIteration) : undefined,
         ),
       );
+      this.interrupted = null;
       await this.model.refresh();
       this.pairsAvailable = this.outcome.pairs.length;
       this.history = [...this.history, recordOf(this.outcome)];
@@ -87,12 +110,32 @@ export class LoopState {
     } catch (e) {
       const err = errorParts(e);
       // A cancel is what the visitor asked for: the status line says so, it is not shown as an error.
-      if (err.name === 'CancelledError') this.cancelled = true;
-      else this.error = err;
+      if (err.name === 'CancelledError') {
+        this.cancelled = true;
+        await this.discardInterrupted();
+      } else this.error = err;
     } finally {
       clearInterval(tick);
       this.running = false;
     }
+  }
+
+  /** Keep a finished search (its pairs and the settings it ran with) so that a reload can resume the iteration. */
+  private async keep(t: number, e: Extract<IterationEvent, { type: 'searched' }>): Promise<void> {
+    const kept: KeptIteration = {
+      generation: t,
+      from: `M${t}`,
+      to: `M${t + 1}`,
+      settings: $state.snapshot(this.settings) as Partial<IterationSettings>,
+      pairsJsonl: pairsToJsonl(e.pairs),
+      pairs: e.pairs.length,
+      searchStats: e.searchStats,
+      srlmStats: e.srlmStats,
+      savedAt: new Date().toISOString(),
+    };
+    this.interrupted = kept;
+    await this.onSearched?.(kept);
+    this.searchKept = true;
   }
 
   /** Seconds the search still needs at its pace so far, at `elapsedMs` into the iteration (null before a problem is done or outside the search). */

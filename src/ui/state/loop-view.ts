@@ -17,10 +17,12 @@ export interface LoopView {
   before: ModelEvaluation | null;
   after: ModelEvaluation | null;
   report: IterationReport | null;
+  /** The iteration trains on the pairs of an interrupted one (its search was not run again). */
+  resumed: boolean;
 }
 
 export const EMPTY_LOOP_VIEW: LoopView = {
-  stage: 'idle', problem: null, problemsDone: 0, pairs: 0, rollbacks: 0, train: [], before: null, after: null, report: null,
+  stage: 'idle', problem: null, problemsDone: 0, pairs: 0, rollbacks: 0, train: [], before: null, after: null, report: null, resumed: false,
 };
 
 export function applyLoopEvent(v: LoopView, e: IterationEvent): LoopView {
@@ -42,6 +44,9 @@ export function applyLoopEvent(v: LoopView, e: IterationEvent): LoopView {
       return e.iteration === 0 ? { ...v, before: e.result } : { ...v, after: e.result };
     case 'iteration-end':
       return { ...v, report: e.report };
+    case 'searched':
+      // A resumed iteration skips its search: the pairs it trains on arrive here.
+      return { ...v, pairs: e.pairs.length, resumed: e.resumed };
     case 'srlm':
       return v;
   }
@@ -65,7 +70,8 @@ export function progressText(v: LoopView, from: string, to: string, settings: { 
         : `Searching ${settings.problems} problems…`;
     case 'train': {
       const last = v.train.at(-1);
-      return last ? `Training with step-DPO: step ${last.step}, loss ${last.loss.toFixed(4)}, margin ${last.margin.toFixed(3)}.` : 'Training with step-DPO…';
+      const on = v.resumed ? ` on the ${v.pairs} kept pairs of the interrupted iteration` : '';
+      return last ? `Training with step-DPO${on}: step ${last.step}, loss ${last.loss.toFixed(4)}, margin ${last.margin.toFixed(3)}.` : `Training with step-DPO${on}…`;
     }
     case 'evaluate-end':
       return `Evaluating ${to}…`;

@@ -9,7 +9,7 @@ import { ImportError } from '../../lib/errors.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import type { ModelState } from './model-state.svelte.ts';
 import type { LoopState } from './loop-state.svelte.ts';
-import { WorkStore, type SavedWork } from './saved-work.ts';
+import { WorkStore, type KeptIteration, type SavedWork } from './saved-work.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
 
 export type SavedStatus =
@@ -36,6 +36,8 @@ export class SavedWorkState {
     private readonly store: WorkStore = new WorkStore(),
   ) {
     loop.onFinished = () => this.save();
+    loop.onSearched = (kept) => this.keepInterrupted(kept);
+    loop.onDiscard = () => this.keepInterrupted(null);
   }
 
   private key(): string | null {
@@ -59,6 +61,10 @@ export class SavedWorkState {
         await this.tasks.api.importPairs(pairsToJsonl(saved.lastOutcome.pairs.map((p) => p.pair)));
       }
       this.loop.restore(saved.history, saved.lastOutcome);
+      // An iteration of this very M_t interrupted after its search can be resumed.
+      const kept = saved.interrupted ?? null;
+      const now = this.model.info?.generation;
+      this.loop.interrupted = kept && kept.generation === now ? kept : null;
       this.status = { kind: 'restored', generation: saved.generation, iterations: saved.history.length, savedAt: saved.savedAt };
     } catch (e) {
       this.error = errorParts(e);
@@ -81,10 +87,32 @@ export class SavedWorkState {
         adapter: files,
         history: $state.snapshot(this.loop.history) as SavedWork['history'],
         lastOutcome: this.loop.outcome ? ($state.snapshot(this.loop.outcome) as IterationOutcome) : null,
+        // A finished iteration supersedes any interrupted one.
+        interrupted: null,
         savedAt: new Date().toISOString(),
       };
       await this.store.put(work);
       this.status = { kind: 'saved', generation: work.generation, iterations: work.history.length, savedAt: work.savedAt };
+    } catch (e) {
+      this.error = errorParts(e);
+    }
+  }
+
+  /**
+   * Keep (or, with null, forget) an iteration whose search finished, so that a reload can resume it
+   * from its training. The rest of the record stays as the last finished iteration left it.
+   */
+  async keepInterrupted(kept: KeptIteration | null): Promise<void> {
+    const key = this.key();
+    const info = this.model.info;
+    if (!key || !info) return;
+    try {
+      const saved = await this.store.get(key);
+      const base: SavedWork =
+        saved && saved.fingerprint === info.fingerprint
+          ? saved
+          : { key, model: info.name, fingerprint: info.fingerprint, generation: info.generation, adapter: null, history: [], lastOutcome: null, savedAt: new Date().toISOString() };
+      await this.store.put({ ...base, interrupted: kept });
     } catch (e) {
       this.error = errorParts(e);
     }

@@ -4,10 +4,19 @@
 // back when the page loads the model again. Quota and private-mode failures become named errors
 // (StorageFullError, StorageUnavailableError); the page keeps working without storage.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ExportedFile, IterationOutcome } from '../../lib/api.ts';
+import type { ExportedFile, InterruptedIteration, IterationOutcome } from '../../lib/api.ts';
 import type { ModelEvaluation } from '../../lib/psr/loop.ts';
 import type { PairQualitySummary } from '../../lib/psr/pair-quality.ts';
 import { StorageFullError, StorageUnavailableError } from '../../lib/errors.ts';
+
+/** An iteration interrupted after its search (reload, closed tab, an error in training), kept to resume. */
+export interface KeptIteration extends InterruptedIteration {
+  /** "M1 → M2" of the interrupted iteration. */
+  from: string;
+  to: string;
+  pairs: number;
+  savedAt: string;
+}
 
 /** One finished iteration, as the results view shows it. */
 export interface IterationRecord {
@@ -38,6 +47,8 @@ export interface SavedWork {
   history: IterationRecord[];
   /** The last iteration (pairs included), shown again after a reload. */
   lastOutcome: IterationOutcome | null;
+  /** An iteration that finished its search but not its training (absent in records of older pages). */
+  interrupted?: KeptIteration | null;
   savedAt: string;
 }
 

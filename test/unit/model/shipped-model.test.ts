@@ -9,7 +9,6 @@ import { loadModel } from '../../../src/lib/model/load-model.ts';
 import { NodeFiles } from '../../../src/lib/formats/node-files.ts';
 import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
 import { ModelParams } from '../../../src/lib/model/params.ts';
-import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions } from '../../../src/lib/psr/evaluate.ts';
 import { DEFAULT_JUDGE_OPTIONS } from '../../../src/lib/psr/judge.ts';
@@ -29,7 +28,7 @@ function filesBytes(dir: string): number {
 describe('the shipped model', async () => {
   const model = await loadModel(new NodeFiles(DIR));
   const params = ModelParams.create(new WasmBackend(256 * 1024 * 1024), model.config, model.weights, null, 'none', model.quantized);
-  const data = buildDatasets(defaultWorldConfig(), { seed: 1, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
+  const data = buildDatasets(model.world, { seed: 1, ...DEFAULT_DATASET_OPTIONS, iftCount: 0, eftCount: 0 });
   const pick = <T>(xs: T[], n: number) => Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
 
   it('loads as an int8 base with its tokenizer and fits in 10 MB', () => {
