@@ -47,9 +47,10 @@ export interface EngineApi {
   solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult>;
   /**
    * The current model M_k exported to ONNX in the engine and run by onnxruntime-web (loaded only now)
-   * next to our engine on `question`: both greedy solutions and how far the log-probs differ.
+   * next to our engine on `question`: both greedy solutions and how far the log-probs differ. `ep`: ORT's
+   * WebAssembly kernels (default) or its WebGPU ones on the engine's device.
    */
-  checkWithOnnxRuntime(question: string): Promise<OnnxCheckResult>;
+  checkWithOnnxRuntime(question: string, opts?: { ep?: 'wasm' | 'webgpu' }): Promise<OnnxCheckResult>;
   /** One problem's step-wise self-rewarding search, streaming SearchEvents plus 'oracle' labels after each round. */
   searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome>;
   /** One iteration M_t → M_{t+1} on fresh problems (or, with `resume`, on the pairs of an interrupted one); afterwards the engine's model IS M_{t+1}. */

@@ -15,6 +15,7 @@ import type { FileSource } from './formats/files.ts';
 import { FetchFiles } from './formats/fetch-files.ts';
 import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest } from './bench/engine-bench.ts';
 import type { Ort } from './bench/ort-webgpu.ts';
+import type { OrtEp } from './onnx/ort-decoder.ts';
 import { EngineBusyError } from './errors.ts';
 
 /** Creates the device; `onLost` must be called if the device is lost without being destroyed. */
@@ -104,8 +105,8 @@ export class Engine implements EngineApi {
     return this.withCallback(onEvent, (emit) => this.lab.solve(question, emit, opts));
   }
 
-  checkWithOnnxRuntime(question: string): Promise<OnnxCheckResult> {
-    return this.lab.checkWithOnnxRuntime(question, this.options.loadOrt);
+  checkWithOnnxRuntime(question: string, opts: { ep?: OrtEp } = {}): Promise<OnnxCheckResult> {
+    return this.lab.checkWithOnnxRuntime(question, this.options.loadOrt, opts.ep ?? 'wasm');
   }
 
   searchOneProblem(question: string, settings: SearchRequest, onEvent?: (e: SearchViewEvent) => void): Promise<SearchOutcome> {

@@ -58,6 +58,27 @@ describe('the lab with WebGPU present (SwiftShader), CPU backend', () => {
   });
 });
 
+describe('Check with ONNX Runtime on WebGPU (SwiftShader)', () => {
+  it("our WGSL kernels and onnxruntime-web's WebGPU backend, on the same device, write the same solution", async () => {
+    const { page, problems, failed } = await openPage(true, '?backend=webgpu');
+    await modelReady(page);
+    expect(await page.getByTestId('model-backend').getAttribute('data-backend')).toBe('webgpu');
+    await page.getByTestId('onnx-check').locator('summary').click();
+    await page.getByTestId('onnx-ep').selectOption('webgpu');
+    const t0 = Date.now();
+    await page.getByTestId('onnx-check-run').click();
+    await page.getByTestId('onnx-verdict').waitFor({ timeout: 300_000 });
+    console.log(`ONNX Runtime WebGPU check: ${((Date.now() - t0) / 1000).toFixed(0)} s;`, await page.getByTestId('onnx-verdict').innerText());
+    expect(await page.getByTestId('onnx-verdict').innerText()).toMatch(/^Same solution from both engines/);
+    expect(Number(await page.getByTestId('onnx-diff').innerText())).toBeLessThanOrEqual(1e-4);
+    const text = await page.getByTestId('onnx-check').innerText();
+    expect(text).toMatch(/This page \(M\d+, webgpu\)/);
+    expect(text).toMatch(/onnxruntime-web \d+\.\d+\.\d+ \(WebGPU\)/);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 420_000);
+});
+
 describe('the lab without WebGPU', () => {
   it('loads the model on the CPU (WASM), says why, and solves', async () => {
     const { page, problems, failed } = await openPage(false, './');

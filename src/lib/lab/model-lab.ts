@@ -29,7 +29,7 @@ import { searchWithOracle } from './search-task.ts';
 import { runOneIteration } from './iteration-task.ts';
 import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import { checkWithOnnxRuntime } from './onnx-check-task.ts';
-import type { Ort } from '../onnx/ort-decoder.ts';
+import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
   InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
@@ -275,11 +275,13 @@ export class ModelLab {
   }
 
   /** The current M_k exported to ONNX and run by onnxruntime-web next to our engine on `question` (see onnx-check-task.ts). */
-  checkWithOnnxRuntime(question: string, loadOrt: (() => Promise<Ort>) | undefined): Promise<OnnxCheckResult> {
+  checkWithOnnxRuntime(question: string, loadOrt: (() => Promise<Ort>) | undefined, ep: OrtEp = 'wasm'): Promise<OnnxCheckResult> {
     const l = this.need();
     this.checkQuestion(question);
+    if (ep !== 'wasm' && ep !== 'webgpu') throw new InvalidInputError(`ONNX Runtime backend must be wasm or webgpu (got ${String(ep)}).`);
+    const device = async () => (await this.opts.gpu()).device;
     return this.gate.run('ONNX Runtime check', (control) =>
-      checkWithOnnxRuntime({ model: l.model, adapter: l.adapter, params: l.params, generation: l.info.generation, backend: l.info.backend }, question, loadOrt, control),
+      checkWithOnnxRuntime({ model: l.model, adapter: l.adapter, params: l.params, generation: l.info.generation, backend: l.info.backend }, question, { loadOrt, ep, device }, control),
     );
   }
 

@@ -2,13 +2,15 @@
 // current model M_k (the base, with the LoRA adapter of the last iteration merged in) is exported to
 // ONNX (src/lib/onnx) in the worker, and onnxruntime-web — a different engine, with its own kernels —
 // solves the same problem greedily through its KV cache and scores our greedy solution in one pass.
-// Both should write the same solution, with log-probabilities equal up to float rounding.
+// Both should write the same solution, with log-probabilities equal up to float rounding. ORT runs
+// on its WebAssembly kernels, or on its WebGPU ones on the engine's own device.
 import type { ModelParams } from '../model/params.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { mergeLora } from '../model/lora.ts';
 import { exportDecoderOnnx } from '../onnx/export-decoder.ts';
-import { OrtDecoder, type Ort } from '../onnx/ort-decoder.ts';
+import { OrtDecoder, type Ort, type OrtEp } from '../onnx/ort-decoder.ts';
+import { configureOrtWebGpu } from '../bench/ort-webgpu.ts';
 import { formatStepPrompt } from '../math/formats.ts';
 import { generateMany } from '../psr/generation.ts';
 import { createRng } from '../math/rng.ts';
@@ -28,9 +30,18 @@ export interface OnnxCheckInput {
   backend: string;
 }
 
+export interface OnnxCheckRuntime {
+  loadOrt: (() => Promise<Ort>) | undefined;
+  /** onnxruntime-web's execution provider (default wasm). */
+  ep: OrtEp;
+  /** The engine's GPU device, for the webgpu EP (ORT runs on the same adapter as our kernels). */
+  device: () => Promise<GPUDevice>;
+}
+
 export async function checkWithOnnxRuntime(
-  m: OnnxCheckInput, question: string, loadOrt: (() => Promise<Ort>) | undefined, control?: TaskControl,
+  m: OnnxCheckInput, question: string, rt: OnnxCheckRuntime, control?: TaskControl,
 ): Promise<OnnxCheckResult> {
+  const { loadOrt, ep } = rt;
   if (!loadOrt) throw new OnnxCheckError('onnxruntime-web is not available in this engine; run the check from the page, or use the CLI (npm run psr -- export-onnx).');
   const { config, tok } = m.model;
   const prompt = Array.from(tok.encode(formatStepPrompt(question, []), { strict: true }).ids); // (T)
@@ -56,8 +67,21 @@ export async function checkWithOnnxRuntime(
   }
   ort.env.logLevel = 'error';
   ort.env.wasm.numThreads = 1;
+  if (ep === 'webgpu') {
+    let device: GPUDevice;
+    try {
+      device = await rt.device();
+    } catch (e) {
+      throw new OnnxCheckError(`ONNX Runtime's WebGPU backend needs WebGPU, which is not available here (${(e as Error).name}: ${(e as Error).message}); check with its WebAssembly backend instead.`);
+    }
+    try {
+      configureOrtWebGpu(ort, device, () => {});
+    } catch (e) {
+      throw new OnnxCheckError(`${(e as Error).message}`);
+    }
+  }
   t = performance.now();
-  const dec = await OrtDecoder.create(ort, bytes, config);
+  const dec = await OrtDecoder.create(ort, bytes, config, ep);
   let theirs;
   let full: number[];
   try {
@@ -88,7 +112,7 @@ export async function checkWithOnnxRuntime(
   return {
     generation: m.generation,
     backend: m.backend,
-    runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm)`.replace('  ', ' '),
+    runtime: `onnxruntime-web ${ort.env.versions?.web ?? ''} (${ep === 'webgpu' ? 'WebGPU' : 'wasm'})`.replace('  ', ' '),
     exportBytes: bytes.length,
     ours: text(mine.tokens),
     theirs: text(theirs.tokens),

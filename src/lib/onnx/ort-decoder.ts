@@ -13,6 +13,9 @@ type Feeds = Record<string, Tensor>;
 
 const i64 = (xs: readonly number[]) => BigInt64Array.from(xs, (x) => BigInt(x));
 
+/** onnxruntime-web's execution providers the check can use: its WebAssembly CPU kernels, or its WebGPU ones. */
+export type OrtEp = 'wasm' | 'webgpu';
+
 /** The greedy continuation ORT produced: its tokens and log P(token) of each (temperature 1). */
 export interface OrtGreedy {
   tokens: number[];
@@ -26,10 +29,13 @@ export class OrtDecoder {
     private readonly config: ModelConfig,
   ) {}
 
-  /** A session on the ONNX bytes with the wasm execution provider (one thread: the page's engine owns the others). */
-  static async create(ort: Ort, bytes: Uint8Array, config: ModelConfig): Promise<OrtDecoder> {
+  /**
+   * A session on the ONNX bytes with the given execution provider (for wasm the caller sets one thread: the page's
+   * engine owns the others; for webgpu the caller points ORT at a device first).
+   */
+  static async create(ort: Ort, bytes: Uint8Array, config: ModelConfig, ep: OrtEp = 'wasm'): Promise<OrtDecoder> {
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
       return new OrtDecoder(ort, session, config);
     } catch (e) {
       throw new OnnxCheckError(`onnxruntime-web could not load the exported model (${(e as Error).message}); reload the page and try again, or export it with the CLI (npm run psr -- export-onnx) and open it in Netron.`);

@@ -15,6 +15,8 @@ export class SolveState {
   onnx = $state.raw<OnnxCheckResult | null>(null);
   onnxError = $state<ErrorParts | null>(null);
   onnxRunning = $state(false);
+  /** onnxruntime-web's backend for the check: its WebAssembly kernels or its WebGPU ones. */
+  onnxEp = $state<'wasm' | 'webgpu'>('wasm');
 
   constructor(
     private readonly tasks: EngineTasks,
@@ -61,7 +63,7 @@ export class SolveState {
     this.onnxError = null;
     this.onnxRunning = true;
     try {
-      const r = await this.tasks.run('ONNX Runtime check', () => this.tasks.api.checkWithOnnxRuntime(p.question));
+      const r = await this.tasks.run('ONNX Runtime check', () => this.tasks.api.checkWithOnnxRuntime(p.question, { ep: this.onnxEp }));
       if (this.problem.problem?.id === p.id) this.onnx = r;
     } catch (e) {
       this.onnxError = errorParts(e);
