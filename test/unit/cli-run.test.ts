@@ -36,6 +36,27 @@ describe('psr run', () => {
     const pairs = parsePairsJsonl(await readFile(join(out, 'pairs-iter1.jsonl'), 'utf8'));
     expect(pairs.length).toBe(metrics.reports[0].pairs);
     expect((await readdir(join(out, 'adapter-M2'))).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+
+    // --pairs-from: the same pairs trained again without a search give the same adapter (a training-settings sweep
+    // compares settings on identical pairs).
+    const again = join(dir, 'again');
+    const q = io();
+    const args = ['run', '--model', model, '--adapter', adapterDir, '--iterations', '1', '--problems', '2', '--w', '3', '--max-steps', '2',
+      '--temperature', '1', '--eval-problems', '2', '--eval-pairs', '2'];
+    expect(await runCli([...args, '--out', again, '--pairs-from', join(out, 'pairs-iter1.jsonl')], q), q.stderr).toBe(0);
+    expect(q.stderr).not.toContain('problem ');
+    const m2 = JSON.parse(await readFile(join(again, 'metrics.json'), 'utf8'));
+    expect(m2.pairs_from).toBe(join(out, 'pairs-iter1.jsonl'));
+    expect(m2.command).toContain('--pairs-from');
+    expect(m2.reports[0].pairs).toBe(pairs.length);
+    expect(m2.reports[0].searchStats).toBeNull();
+    expect(m2.reports[0].dpo).toEqual(metrics.reports[0].dpo);
+    expect(await readFile(join(again, 'adapter-M2', 'adapter_model.safetensors'))).toEqual(await readFile(join(out, 'adapter-M2', 'adapter_model.safetensors')));
+    const empty = join(dir, 'empty.jsonl');
+    await writeFile(empty, '');
+    const e = io();
+    expect(await runCli([...args, '--out', join(dir, 'x'), '--pairs-from', empty], e)).toBe(2);
+    expect(e.stderr).toContain('holds no pairs');
   });
 
   it('rejects a bad method with exit 2', async () => {

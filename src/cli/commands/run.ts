@@ -2,7 +2,7 @@
 // iteration plan as the app (src/lib/psr/plan.ts) with the settings table's flags. Writes
 // per-iteration metrics (metrics.json), the preference pairs of each iteration as Step-DPO JSONL,
 // and each iteration's PEFT adapter; the CLI keeps only this I/O.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { openBackend } from '../backends.ts';
@@ -12,7 +12,7 @@ import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { keepQuantized } from '../../lib/model/params.ts';
 import { runIterations, type LoopEvent } from '../../lib/psr/loop.ts';
 import { planLoop, startAdapter } from '../../lib/psr/plan.ts';
-import { pairsToJsonl } from '../../lib/psr/pairs.ts';
+import { pairsToJsonl, parsePairsJsonl } from '../../lib/psr/pairs.ts';
 import { saveAdapter } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { UsageError } from '../../lib/errors.ts';
@@ -25,12 +25,13 @@ const RUN_SETTINGS = Object.keys(SETTINGS) as SettingKey[];
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the self-rewarding loop headless (PSR or the SRLM baseline): pairs as Step-DPO JSONL, adapters, metrics.',
-  usage: `run --model DIR [--adapter DIR] --out DIR ${settingsUsage(RUN_SETTINGS)} ${WORLD_USAGE} [--events] [--json]`,
+  usage: `run --model DIR [--adapter DIR] --out DIR [--pairs-from FILE.jsonl] ${settingsUsage(RUN_SETTINGS)} ${WORLD_USAGE} [--events] [--json]`,
   settings: RUN_SETTINGS,
   options: {
     model: { type: 'string' },
     adapter: { type: 'string' },
     out: { type: 'string' },
+    'pairs-from': { type: 'string' },
     events: { type: 'boolean' },
     ...WORLD_OPTION,
     json: { type: 'boolean' },
@@ -46,6 +47,13 @@ export const runCommand: Command = {
     const world = await worldForModel(flags, m, io);
     const plan = planLoop(s, { firstIteration: 1, iterations: s.iterations, world, frontier: m.meta.frontier });
     const start = startAdapter(m.config, s, m.adapter);
+    // --pairs-from: the first iteration trains on an earlier run's pairs instead of searching (to compare
+    // training settings on the very same pairs; the pairs must come from the same model, pool and judge).
+    const pairsFrom = typeof flags['pairs-from'] === 'string' ? flags['pairs-from'] : null;
+    const firstPairs = pairsFrom === null ? undefined : parsePairsJsonl(await readFile(pairsFrom, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`--pairs-from ${pairsFrom} cannot be read (${e.code ?? e.message}); pass a pairs-iter1.jsonl written by psr run.`);
+    }));
+    if (firstPairs && firstPairs.length === 0) throw new UsageError(`--pairs-from ${pairsFrom} holds no pairs; pass a pairs-iter1.jsonl with at least one pair.`);
     const events: string[] = [];
     const opened = await openBackend(s.backend, s.threads);
     io.err(`backend: ${opened.name} (${opened.reason})\n`);
@@ -65,7 +73,7 @@ export const runCommand: Command = {
           await mkdir(dir, { recursive: true });
           await saveAdapter(new NodeFiles(dir), m.config, adapter);
         },
-      });
+      }, { evaluateStart: true, resumeFrom: firstPairs ? { pairs: firstPairs, searchStats: null, srlmStats: null } : undefined });
       const metrics = {
         method: s.method, judge: s.judge, iterations: s.iterations, problems: s.problems,
         pool_sizes: plan.loop.pools.map((p) => p.length), pool_difficulties: plan.poolDifficulties ?? 'all', seed: s.seed, dataset_seed: s.datasetSeed,
@@ -73,7 +81,8 @@ export const runCommand: Command = {
         eval_problems: plan.eval.test.length, eval_pairs: plan.eval.eftTest.length,
         start: result.start, reports: result.reports, seconds: (performance.now() - t0) / 1000,
         world: worldToJson(world),
-        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ''}${typeof flags.world === 'string' ? ` --world ${flags.world}` : ''} --out ${out} ${settingsCommandLine(s, RUN_SETTINGS)}`,
+        pairs_from: pairsFrom,
+        command: `npm run psr -- run --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ''}${typeof flags.world === 'string' ? ` --world ${flags.world}` : ''} --out ${out}${pairsFrom ? ` --pairs-from ${pairsFrom}` : ''} ${settingsCommandLine(s, RUN_SETTINGS)}`,
       };
       await writeFile(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
       if (flags.events) await writeFile(join(out, 'events.jsonl'), events.join('\n') + '\n');
