@@ -65,7 +65,19 @@ describe('bench page with WebGPU (SwiftShader)', () => {
     const backends = new Set(throughput.map((r) => r.split('\t')[1]));
     expect(backends).toEqual(new Set(['webgpu', 'wasm']));
     for (const r of throughput) expect(positive(r.split('\t')[2]), r).toBe(true);
+    // The decoder race: ours and ORT's, wasm and WebGPU, prefill and decode of 1 and 6 rows, each with its ratio.
+    const race = await page.locator('[data-testid="bench-decoder-race"] tbody tr').allInnerTexts();
+    expect(race.map((r) => r.split('\t')[0]).sort()).toEqual(
+      ['prefill', 'decode rows1', 'decode rows6'].flatMap((k) => [`${k} · wasm, 1 thread`, `${k} · webgpu`]).sort(),
+    );
+    for (const r of race) {
+      const [what, ours, ort, , ratio] = r.split('\t');
+      expect(positive(ours), what).toBe(true);
+      expect(positive(ort), `${what}: ORT ${ort}`).toBe(true);
+      expect(positive(ratio), what).toBe(true);
+    }
     const json = JSON.parse(await page.getByTestId('bench-json').textContent() ?? '{}');
+    expect(Object.keys(json.onnx_decoder.ratio).sort()).toEqual(['wasm', 'webgpu']);
     expect(json.schema).toBe('psr-lab-bench/1');
     expect(json.runtime).toBe('browser');
     expect(problems).toEqual([]);

@@ -9,6 +9,7 @@ import type { Ort } from './ort-webgpu.ts';
 import { tinyModelConfig } from '../model/tiny.ts';
 import { createTokenizer } from '../math/vocab.ts';
 import { defaultWorldConfig } from '../math/config.ts';
+import { browserDecoderRace } from './browser-decoder-race.ts';
 
 export type { BenchProgress, BenchReport };
 
@@ -52,6 +53,8 @@ export async function benchOnDevice(
         config,
         loadOrt: deps.loadOrt,
         wasmArenaBytes: deps.wasmArenaBytes ?? 256 * 1024 * 1024,
+        // With onnxruntime-web ticked: the decoder race in this tab (ours vs ORT, wasm and WebGPU).
+        onnxDecoder: req.ort === true && deps.loadOrt ? async (quick) => browserDecoderRace(await deps.loadOrt!(), ctx, config, quick, deps.wasmArenaBytes ?? 256 * 1024 * 1024) : undefined,
       },
       { quick: req.quick === true, ort: req.ort === true, backends: ['webgpu', 'wasm'] },
       onProgress,

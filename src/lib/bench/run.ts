@@ -40,7 +40,7 @@ export interface BenchEnv {
   cpuMatmul?: (shapes: MatmulShape[], quick: boolean) => Promise<{ ours: Record<string, number>; ort: Record<string, number>; note: string }>;
   /** Node only: the wasm backend on 1 vs N kernel threads (src/cli/bench/threads-bench.ts). */
   cpuThreads?: (quick: boolean, ort: boolean) => Promise<ThreadsReport>;
-  /** Node only: the model on our wasm backend vs its ONNX export on onnxruntime-web wasm (src/cli/bench/onnx-decoder-bench.ts). */
+  /** The model on our backends vs its ONNX export on onnxruntime-web (Node: wasm on 1 and N threads, src/cli/bench/onnx-decoder-bench.ts; the page: wasm and WebGPU, browser-decoder-race.ts). */
   onnxDecoder?: (quick: boolean) => Promise<OnnxDecoderReport>;
   /** Bytes of the WasmBackend arena (smaller in a browser tab). */
   wasmArenaBytes?: number;
@@ -159,7 +159,7 @@ export async function runBench(env: BenchEnv, opts: BenchOptions, onProgress?: (
   }
   if (env.onnxDecoder) {
     report.onnx_decoder = await env.onnxDecoder(opts.quick);
-    step('decoder: ours vs the ONNX export on onnxruntime-web wasm');
+    step('decoder: ours vs the ONNX export on onnxruntime-web');
   }
 
   // ---- the model: prefill, decode (6 candidates from one prefix), training steps ----

@@ -85,14 +85,23 @@ export function reportText(r: BenchReport): string {
   }
   const g = r.matmul.f32.webgpu.geomean;
   if (g) lines.push(`geomean f32 webgpu: ${g.gflops} GFLOP/s, ${g.fraction_of_probe} of the probe${g.ratio_vs_ort ? `, ${g.ratio_vs_ort}× ORT webgpu` : ''}`);
-  const race = r.onnx_decoder;
-  if (race) {
-    lines.push(`decoder race, tokens/s (prefill ${race.prefill_tokens}; decode ${race.decode_steps} steps after ${race.decode_prefix}): ours vs the ONNX export on onnxruntime-web wasm${race.ort_error ? ` (ORT: ${race.ort_error})` : ''}`);
-    const rows: Table['rows'] = [];
-    for (const t of Object.keys(race.ours)) {
-      for (const k of Object.keys(race.ours[t])) rows.push([`${k}, ${t.replace('threads', '')} thread(s)`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ort_int8[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
-    }
-    lines.push(tableText({ columns: ['what', 'ours', 'ORT wasm f32', 'ORT wasm int8', 'ours / ORT f32'], rows }));
+  const race = decoderRaceTable(r);
+  if (race && r.onnx_decoder) {
+    const d = r.onnx_decoder;
+    lines.push(`decoder race, tokens/s (prefill ${d.prefill_tokens}; decode ${d.decode_steps} steps after ${d.decode_prefix}): ours vs the ONNX export on onnxruntime-web${d.ort_error ? ` (ORT: ${d.ort_error})` : ''}`);
+    lines.push(tableText(race));
   }
   return lines.join('\n') + '\n';
+}
+
+/** The decoder race: one row per figure and runtime ("threads1" in Node, "wasm" / "webgpu" on the page). */
+export function decoderRaceTable(r: BenchReport): Table | null {
+  const race = r.onnx_decoder;
+  if (!race) return null;
+  const where = (t: string) => (t.startsWith('threads') ? `wasm, ${t.replace('threads', '')} thread(s)` : t === 'wasm' ? 'wasm, 1 thread' : t);
+  const rows: Table['rows'] = [];
+  for (const t of Object.keys(race.ours)) {
+    for (const k of Object.keys(race.ours[t])) rows.push([`${k.replace(/_/g, ' ')} · ${where(t)}`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ort_int8[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
+  }
+  return { columns: ['what', 'ours', 'ORT f32', 'ORT int8', 'ours / ORT f32'], rows };
 }

@@ -10,6 +10,8 @@ import { OnnxCheckError } from '../errors.ts';
 export type Ort = typeof OrtModule;
 type Tensor = OrtModule.Tensor;
 type Feeds = Record<string, Tensor>;
+/** The present.N.key/value outputs of one call, fed back as past_key_values of the next. */
+export type OrtCache = Feeds;
 
 const i64 = (xs: readonly number[]) => BigInt64Array.from(xs, (x) => BigInt(x));
 
@@ -42,22 +44,30 @@ export class OrtDecoder {
     }
   }
 
-  /** One call: `ids` (1,T) after a cache of `pastLen` positions (null: empty). Returns logits (T,V) and the new cache. */
-  private async call(ids: readonly number[], pastLen: number, past: Feeds | null): Promise<{ logits: Float32Array; present: Feeds }> {
+  /**
+   * One call: B rows of T new tokens each (rows (B,T)) after a cache of `pastLen` positions (null: empty).
+   * Returns logits (B,T,V) and the cache to pass to the next call.
+   */
+  async run(rows: readonly (readonly number[])[], pastLen: number, past: OrtCache | null): Promise<{ logits: Float32Array; cache: OrtCache }> {
     const { ort, config } = this;
-    const T = ids.length;
+    const B = rows.length;
+    const T = rows[0].length;
     const feeds: Feeds = {
-      input_ids: new ort.Tensor('int64', i64(ids), [1, T]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLen + T).fill(1n), [1, pastLen + T]),
-      position_ids: new ort.Tensor('int64', i64(ids.map((_, t) => pastLen + t)), [1, T]),
+      input_ids: new ort.Tensor('int64', i64(rows.flat()), [B, T]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(B * (pastLen + T)).fill(1n), [B, pastLen + T]),
+      position_ids: new ort.Tensor('int64', i64(rows.flatMap((r) => r.map((_, t) => pastLen + t))), [B, T]),
     };
     for (let l = 0; l < config.numLayers; l++) {
       for (const kv of ['key', 'value']) {
-        feeds[`past_key_values.${l}.${kv}`] = past?.[`present.${l}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, config.headDim]);
+        feeds[`past_key_values.${l}.${kv}`] = past?.[`present.${l}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [B, config.numKvHeads, 0, config.headDim]);
       }
     }
     const out = (await this.session.run(feeds)) as Feeds;
-    return { logits: out.logits.data as Float32Array, present: out };
+    return { logits: out.logits.data as Float32Array, cache: out };
+  }
+
+  private call(ids: readonly number[], pastLen: number, past: OrtCache | null): Promise<{ logits: Float32Array; cache: OrtCache }> {
+    return this.run([ids], pastLen, past);
   }
 
   /** log P(ids[t] | ids[<t]) for t ≥ 1 from ONE pass over the whole text (no cache). */
@@ -73,7 +83,7 @@ export class OrtDecoder {
   async greedy(prompt: readonly number[], maxNewTokens: number, stopTokens: readonly number[]): Promise<OrtGreedy> {
     const V = this.config.vocabSize;
     const room = this.config.maxPositionEmbeddings - prompt.length;
-    let { logits, present } = await this.call(prompt, 0, null);
+    let { logits, cache } = await this.call(prompt, 0, null);
     let row = logits.subarray((prompt.length - 1) * V, prompt.length * V);
     const tokens: number[] = [];
     const logprobs: number[] = [];
@@ -84,7 +94,7 @@ export class OrtDecoder {
       tokens.push(best);
       logprobs.push(lp[best]);
       if (stopTokens.includes(best) || tokens.length >= Math.min(maxNewTokens, room)) break;
-      ({ logits, present } = await this.call([best], prompt.length + tokens.length - 1, present));
+      ({ logits, cache } = await this.call([best], prompt.length + tokens.length - 1, cache));
       row = logits.subarray(0, V);
     }
     return { tokens, logprobs };

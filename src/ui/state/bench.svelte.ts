@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import type { BenchProgress, BenchReport } from '../../lib/api.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
-import { matmulTable, throughputTable, type Table } from '../../lib/bench/tables.ts';
+import { decoderRaceTable, matmulTable, throughputTable, type Table } from '../../lib/bench/tables.ts';
 
 export type BenchRun =
   | { kind: 'idle' }
@@ -18,6 +18,7 @@ export class BenchState {
   report = $state.raw<BenchReport | null>(null);
   readonly matmul = $derived<Table | null>(this.report ? matmulTable(this.report) : null);
   readonly throughput = $derived<Table | null>(this.report ? throughputTable(this.report) : null);
+  readonly decoderRace = $derived<Table | null>(this.report ? decoderRaceTable(this.report) : null);
   readonly json = $derived(this.report ? JSON.stringify(this.report, null, 2) : '');
 
   constructor(private readonly tasks: EngineTasks) {}
