@@ -46,6 +46,8 @@ interface ColdStartRecord {
   backend: BackendChoice;
   /** The world of the training data: the base model's, or --world (a world file's content). */
   world: Record<string, unknown> | null;
+  /** --world FILE as given (for the recorded command; the world itself is `world`). */
+  worldFile?: string | null;
   /** Judge data: synthetic mistakes, a Step-n model's own samples labelled by the checker, or both. */
   eftSource: (typeof EFT_SOURCES)[number];
   /** The Step-n model whose samples make the on-policy judge data, and on how many training problems. */
@@ -111,6 +113,7 @@ export const coldStartCommand: Command = {
         loraRank: intFlag(flags, 'rank', 1, 512, DEFAULT_COLD_START.loraRank),
         epochs: intFlag(flags, 'epochs', 1, 50, DEFAULT_COLD_START.epochs),
         maxLr, eftWeights, backend, world: null,
+        worldFile: typeof flags.world === 'string' ? flags.world : null,
       };
     });
     const { out, record: r } = run;
@@ -177,7 +180,7 @@ export const coldStartCommand: Command = {
         backend: opened.name,
         threads: opened.threads,
         resumed: run.resume !== null,
-        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''} --backend ${opened.name} --out ${out}`,
+        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.worldFile ? ` --world ${r.worldFile}` : ''}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''} --backend ${opened.name} --out ${out}`,
         eftMistakeKinds: eftMistakeKinds ?? null,
         eftSource: r.eftSource,
         onpolicy: onpolicyStats,
