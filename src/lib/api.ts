@@ -45,6 +45,8 @@ export interface EngineApi {
   referenceSolution(id: string): Promise<ReferenceSolution>;
   /** Greedy solution, streamed step by step, each step with the oracle's verdict (teaching only). */
   solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult>;
+  /** The current model M_k as ONNX files (model.onnx with the adapter merged, config.json, tokenizer, world.json). */
+  exportOnnx(): Promise<{ files: ExportedFile[] }>;
   /**
    * The current model M_k exported to ONNX in the engine and run by onnxruntime-web (loaded only now)
    * next to our engine on `question`: both greedy solutions and how far the log-probs differ. `ep`: ORT's

@@ -145,6 +145,11 @@ export class Engine implements EngineApi {
     return this.lab.importPairs(jsonl);
   }
 
+  async exportOnnx(): Promise<{ files: ExportedFile[] }> {
+    const files = await this.lab.exportOnnx();
+    return Comlink.transfer({ files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
+  }
+
   async exportAdapter(): Promise<{ files: ExportedFile[] }> {
     const files = await this.lab.exportAdapter();
     return Comlink.transfer({ files }, files.map((f) => f.bytes.buffer as ArrayBuffer));

@@ -268,6 +268,15 @@ describe('run an iteration (CPU backend)', () => {
     expect(await page.getByTestId('onnx-verdict').innerText()).toMatch(/^Same solution from both engines/);
     expect(Number(await page.getByTestId('onnx-diff').innerText())).toBeLessThanOrEqual(1e-4);
     expect(await page.getByTestId('onnx-check').innerText()).toContain(`This page (M${shownAfter}, wasm)`);
+    // ... and the same model downloads as ONNX: model.onnx with config, tokenizer and world beside it, in one zip.
+    await page.getByTestId('onnx-download').click();
+    await page.getByTestId('onnx-link').waitFor({ timeout: 30_000 });
+    const onnxLink = page.getByTestId('onnx-link');
+    expect(await onnxLink.innerText()).toBe(`psr-lab-M${shownAfter}-onnx.zip`);
+    const onnxZip = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), (await onnxLink.getAttribute('href'))!);
+    const onnxFiles = unzipSync(new Uint8Array(onnxZip));
+    expect(Object.keys(onnxFiles).map((f) => f.replace(/^[^/]+\//, '')).sort()).toEqual(['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'world.json']);
+    expect(Object.entries(onnxFiles).find(([k]) => k.endsWith('model.onnx'))![1].length).toBeGreaterThan(1_000_000);
 
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(failed).toEqual([]);

@@ -28,7 +28,7 @@ import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
 import { runOneIteration } from './iteration-task.ts';
 import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
-import { checkWithOnnxRuntime } from './onnx-check-task.ts';
+import { checkWithOnnxRuntime, onnxExportFiles } from './onnx-check-task.ts';
 import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
@@ -283,6 +283,12 @@ export class ModelLab {
     return this.gate.run('ONNX Runtime check', (control) =>
       checkWithOnnxRuntime({ model: l.model, adapter: l.adapter, params: l.params, generation: l.info.generation, backend: l.info.backend }, question, { loadOrt, ep, device }, control),
     );
+  }
+
+  /** The current M_k as ONNX (adapter merged) with config, tokenizer and world files beside it. */
+  exportOnnx(): Promise<ExportedFile[]> {
+    const l = this.need();
+    return this.gate.run('ONNX export', async () => onnxExportFiles({ model: l.model, adapter: l.adapter, generation: l.info.generation }));
   }
 
   /**

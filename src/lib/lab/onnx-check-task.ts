@@ -17,7 +17,10 @@ import { createRng } from '../math/rng.ts';
 import { STEP } from '../tokenizer/special.ts';
 import { OnnxCheckError } from '../errors.ts';
 import { checkpoint, type TaskControl } from '../psr/control.ts';
-import type { OnnxCheckResult } from './types.ts';
+import type { ExportedFile, OnnxCheckResult } from './types.ts';
+import { configToHf } from '../model/config.ts';
+import { toTokenizerConfig, toTokenizerJson } from '../tokenizer/tokenizer-json.ts';
+import { worldFileText } from '../math/world-file.ts';
 
 /** Tokens a solution may take (as the evaluation's greedy solving). */
 const MAX_NEW_TOKENS = 320;
@@ -125,4 +128,25 @@ export async function checkWithOnnxRuntime(
     theirsLogprob: oneShot.reduce((a, b) => a + b, 0),
     ms: { export: exportMs, ours: oursMs, ort: ortMs },
   };
+}
+
+/**
+ * The current M_k as files a visitor can take away: `model.onnx` (f32, the adapter merged, opset 17, past/present
+ * key-value tensors) with `config.json`, the tokenizer files and the world file beside it — what `psr export-onnx`
+ * writes, made in the worker.
+ */
+export function onnxExportFiles(m: Omit<OnnxCheckInput, 'params' | 'backend'>): ExportedFile[] {
+  const { config, tok } = m.model;
+  const text = (name: string, value: unknown) => ({ name, bytes: new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n') });
+  const bytes = exportDecoderOnnx(config, mergeLora(m.model.weights, m.adapter), {
+    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, f32.`,
+    metadata: { generation: String(m.generation), adapter: 'merged', quant: 'none' },
+  });
+  return [
+    { name: 'model.onnx', bytes },
+    text('config.json', configToHf(config)),
+    text('tokenizer.json', toTokenizerJson(tok)),
+    text('tokenizer_config.json', toTokenizerConfig(tok)),
+    text('world.json', worldFileText(m.model.world)),
+  ];
 }

@@ -72,3 +72,10 @@ export function exportBundle(i: BundleInput): Promise<Uint8Array> {
   if (i.pairsJsonl) files[`${dir}/pairs.jsonl`] = strToU8(i.pairsJsonl);
   return new Promise((resolve, reject) => zip(files, { level: 6 }, (err, data) => (err ? reject(err) : resolve(data))));
 }
+
+/** The ONNX export as one zip: `model.onnx` (stored as it is: float weights barely deflate) and the JSON files beside it. */
+export function zipFolder(dir: string, files: ExportedFile[]): Promise<Uint8Array> {
+  const z: AsyncZippable = {};
+  for (const f of files) z[`${dir}/${f.name}`] = [f.bytes, { level: f.name.endsWith('.json') ? 6 : 0 }];
+  return new Promise((resolve, reject) => zip(z, { level: 6 }, (err, data) => (err ? reject(err) : resolve(data))));
+}

@@ -5,6 +5,8 @@ import type { OnnxCheckResult, SolveEvent, SolveResult } from '../../lib/api.ts'
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import type { ProblemState } from './problem-state.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
+import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
+import { zipFolder } from './export-bundle.ts';
 
 export class SolveState {
   steps = $state.raw<SolveEvent[]>([]);
@@ -17,6 +19,8 @@ export class SolveState {
   onnxRunning = $state(false);
   /** onnxruntime-web's backend for the check: its WebAssembly kernels or its WebGPU ones. */
   onnxEp = $state<'wasm' | 'webgpu'>('wasm');
+  /** The last ONNX download (a zip of model.onnx and the files beside it). */
+  onnxLink = $state.raw<DownloadLink | null>(null);
 
   constructor(
     private readonly tasks: EngineTasks,
@@ -69,6 +73,21 @@ export class SolveState {
       this.onnxError = errorParts(e);
     } finally {
       this.onnxRunning = false;
+    }
+  }
+
+  /** Download the current model as ONNX: model.onnx (adapter merged), config.json, tokenizer files, world.json, zipped. */
+  async downloadOnnx(label: string): Promise<void> {
+    this.onnxError = null;
+    try {
+      const { files } = await this.tasks.run('ONNX export', () => this.tasks.api.exportOnnx());
+      const name = `psr-lab-${label}-onnx`;
+      const zip = await zipFolder(name, files);
+      if (this.onnxLink) revoke([this.onnxLink]);
+      this.onnxLink = blobLink(`${name}.zip`, zip as Uint8Array<ArrayBuffer>, 'application/zip');
+      clickDownload(this.onnxLink);
+    } catch (e) {
+      this.onnxError = errorParts(e);
     }
   }
 }

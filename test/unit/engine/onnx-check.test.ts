@@ -10,6 +10,11 @@ import { NoAdapterError } from '../../../src/lib/errors.ts';
 import type { Ort } from '../../../src/lib/onnx/ort-decoder.ts';
 import { diskEngine, microModelDir } from './micro-model-dir.ts';
 import { rejection } from '../../util/rejection.ts';
+import { parseConfig } from '../../../src/lib/model/config.ts';
+import { parseWorldFile } from '../../../src/lib/math/world-file.ts';
+import { OrtDecoder } from '../../../src/lib/onnx/ort-decoder.ts';
+import { formatStepPrompt } from '../../../src/lib/math/formats.ts';
+import { fromTokenizerJson } from '../../../src/lib/tokenizer/index.ts';
 
 function engineWith(loadOrt?: () => Promise<Ort>): Engine {
   const noGpu = async () => {
@@ -44,6 +49,27 @@ describe('checkWithOnnxRuntime', () => {
     expect(r.runtime).toMatch(/^onnxruntime-web \d+\.\d+/);
     expect(r.generation).toBe(info.generation);
     expect(r.backend).toBe('wasm');
+  }, 120_000);
+
+  it('exports the current model as ONNX files that onnxruntime-web loads, with config, tokenizer and world beside it', async () => {
+    const ort = (await import('onnxruntime-web')) as unknown as Ort;
+    const engine = engineWith(async () => ort);
+    await engine.loadModel({ baseUrl: dir, backend: 'wasm' });
+    const { files } = await engine.exportOnnx();
+    expect(files.map((f) => f.name)).toEqual(['model.onnx', 'config.json', 'tokenizer.json', 'tokenizer_config.json', 'world.json']);
+    const json = (name: string) => JSON.parse(new TextDecoder().decode(files.find((f) => f.name === name)!.bytes));
+    const config = parseConfig(json('config.json'));
+    const tok = fromTokenizerJson(json('tokenizer.json'), json('tokenizer_config.json'));
+    expect(tok.size).toBe(config.vocabSize);
+    expect(parseWorldFile(json('world.json')).difficulties.length).toBeGreaterThan(0);
+    // The exported decoder gives, through its KV cache, the greedy solution the check compares with ours.
+    const p = await engine.newProblem(3, 1);
+    const check = await engine.checkWithOnnxRuntime(p.question);
+    const dec = await OrtDecoder.create(ort, files[0].bytes, config);
+    const prompt = Array.from(tok.encode(formatStepPrompt(p.question, []), { strict: true }).ids);
+    const greedy = await dec.greedy(prompt, 320, [tok.eosId]);
+    await dec.release();
+    expect(greedy.tokens.length).toBe(check.tokens);
   }, 120_000);
 
   it('refuses by name without onnxruntime-web, or when it fails to load, and the model is unchanged', async () => {
