@@ -11,7 +11,9 @@ import type { PreferencePair } from '../psr/pairs.ts';
 import type { TaskControl } from '../psr/control.ts';
 import { ITERATION_KEYS, type RunSettings } from '../settings/table.ts';
 import { pairLabel } from './oracle.ts';
-import type { IterationEvent, IterationOutcome, IterationSettings } from './types.ts';
+import { parsePairsJsonl } from '../psr/pairs.ts';
+import { ImportError } from '../errors.ts';
+import type { InterruptedIteration, IterationEvent, IterationOutcome, IterationSettings } from './types.ts';
 
 export interface IterationInput {
   ctx: Omit<LoopContext, 'eval'>;
@@ -73,4 +75,15 @@ export async function runOneIteration(input: IterationInput): Promise<{ outcome:
     adapter: run.final,
     pairs,
   };
+}
+
+/** The pairs and statistics of an interrupted iteration, checked: it must belong to the model as it is now (M_generation). */
+export function resumableIteration(r: InterruptedIteration, generation: number): SearchedStage {
+  if (typeof r !== 'object' || r === null || typeof r.pairsJsonl !== 'string') {
+    throw new ImportError('the interrupted iteration is incomplete (no pairs); discard it and start a new iteration.');
+  }
+  if (r.generation !== generation) {
+    throw new ImportError(`the interrupted iteration started from M${r.generation} but the page's model is M${generation}; discard it and start a new iteration.`);
+  }
+  return { pairs: parsePairsJsonl(r.pairsJsonl), searchStats: r.searchStats ?? null, srlmStats: r.srlmStats ?? null };
 }

@@ -12,7 +12,6 @@ import { chooseBackend, createBackend } from '../backend/choice.ts';
 import { WasmBackend } from '../backend/wasm-backend.ts';
 import type { ThreadSpawner } from '../cpu/threads/pool.ts';
 import type { GpuContext } from '../gpu/context.ts';
-import type { ModelWeights } from '../model/weights.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { defaultWorldConfig } from '../math/config.ts';
 import { contentHash, generateProblems, type Problem } from '../math/generator.ts';
@@ -20,15 +19,16 @@ import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from '../psr/step-model.ts';
 import { startAdapter } from '../psr/plan.ts';
 import { ITERATION_KEYS, SEARCH_KEYS, presetSettings, presetValue } from '../settings/table.ts';
 import { checkSetting, validateSubset } from '../settings/validate.ts';
-import type { ModelEvaluation, SearchedStage } from '../psr/loop.ts';
+import type { ModelEvaluation } from '../psr/loop.ts';
 import { pairsToJsonl, parsePairsJsonl, type PreferencePair } from '../psr/pairs.ts';
 import { ImportError, InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
 import { TaskGate } from './task-gate.ts';
 import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
-import { runOneIteration } from './iteration-task.ts';
+import { resumableIteration, runOneIteration } from './iteration-task.ts';
 import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import { checkWithOnnxRuntime, onnxExportFiles } from './onnx-check-task.ts';
+import { countAdapter, countWeights, fingerprintOf } from './model-facts.ts';
 import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
@@ -68,31 +68,6 @@ interface Loaded {
 }
 
 export type Progress = (stage: string, fraction: number) => void;
-
-function countWeights(w: ModelWeights): number {
-  let n = w.embedTokens.length + w.norm.length + (w.lmHead?.length ?? 0);
-  for (const l of w.layers) for (const v of Object.values(l)) n += (v as Float32Array | null)?.length ?? 0;
-  return n;
-}
-
-/** FNV-1a over the config and the token embeddings' bits: a different training run gives a different base. */
-function fingerprintOf(config: unknown, w: ModelWeights): string {
-  let h = 0x811c9dc5;
-  const mix = (x: number) => {
-    h ^= x;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  };
-  for (const ch of JSON.stringify(config)) mix(ch.charCodeAt(0));
-  const bits = new Uint32Array(w.embedTokens.buffer, w.embedTokens.byteOffset, w.embedTokens.length);
-  for (let i = 0; i < bits.length; i++) mix(bits[i]);
-  return h.toString(16).padStart(8, '0');
-}
-
-function countAdapter(a: LoraAdapter | null): number {
-  let n = 0;
-  for (const l of a?.layers ?? []) for (const p of Object.values(l)) n += (p?.a.length ?? 0) + (p?.b.length ?? 0);
-  return n;
-}
 
 export class ModelLab {
   private loaded: Loaded | null = null;
@@ -297,7 +272,7 @@ export class ModelLab {
    */
   runIteration(over: Partial<IterationSettings>, onEvent: (e: IterationEvent) => void, resume?: InterruptedIteration): Promise<IterationOutcome> {
     const l = this.need();
-    const resumeFrom = resume ? this.resumable(resume, l.info.generation) : undefined;
+    const resumeFrom = resume ? resumableIteration(resume, l.info.generation) : undefined;
     const settings = { ...presetSettings('demo'), ...validateSubset(ITERATION_KEYS, (resume ? resume.settings : over) ?? {}, 'demo', 'An iteration') };
     const evalKey = (t: number) => `${t}|${settings.datasetSeed}|${settings.evalProblems}|${settings.evalPairs}`;
     return this.gate.run('iteration', async (control) => {
@@ -331,18 +306,6 @@ export class ModelLab {
       this.evalCache = after ? { key: evalKey(t + 1), result: after } : null;
       return r.outcome;
     });
-  }
-
-  /** The pairs and statistics of an interrupted iteration, checked: it must belong to the model as it is now. */
-  private resumable(r: InterruptedIteration, generation: number): SearchedStage {
-    if (typeof r !== 'object' || r === null || typeof r.pairsJsonl !== 'string') {
-      throw new ImportError('the interrupted iteration is incomplete (no pairs); discard it and start a new iteration.');
-    }
-    if (r.generation !== generation) {
-      throw new ImportError(`the interrupted iteration started from M${r.generation} but the page's model is M${generation}; discard it and start a new iteration.`);
-    }
-    const pairs = parsePairsJsonl(r.pairsJsonl);
-    return { pairs, searchStats: r.searchStats ?? null, srlmStats: r.srlmStats ?? null };
   }
 
   exportPairs(): string {
