@@ -9,17 +9,12 @@ import { createBackend } from '../backend/choice.ts';
 import { exportDecoderOnnx } from '../onnx/export-decoder.ts';
 import type { Ort } from '../onnx/ort-decoder.ts';
 import { configureOrtWebGpu } from './ort-webgpu.ts';
-import { benchDecode, benchPrefill, benchWeights, FULL_MODEL_SIZES, type ModelBenchSizes } from './model-bench.ts';
-import { raceOrtDecoder } from './ort-decoder-race.ts';
+import { benchWeights } from './model-bench.ts';
+import { decoderRaceSizes, ortRaceSizes, oursRaceFigures, raceFigures, raceOrtDecoder, raceRatio } from './ort-decoder-race.ts';
 import type { OnnxDecoderReport } from './report.ts';
 
-const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
-const ROWS = [1, 6];
-
 export async function browserDecoderRace(ort: Ort, gpu: GpuContext, config: ModelConfig, quick: boolean, wasmBytes: number): Promise<OnnxDecoderReport> {
-  const sizes: ModelBenchSizes = quick
-    ? { ...FULL_MODEL_SIZES, prefillTokens: 64, decodePrefix: 32, decodeSteps: 4, samples: 1 }
-    : { ...FULL_MODEL_SIZES, prefillTokens: 256, decodePrefix: 128, decodeSteps: 16, samples: 3 };
+  const sizes = decoderRaceSizes(quick);
   const weights = benchWeights(config);
   const bytes = exportDecoderOnnx(config, weights, { description: 'bench' });
   const report: OnnxDecoderReport = {
@@ -32,18 +27,13 @@ export async function browserDecoderRace(ort: Ort, gpu: GpuContext, config: Mode
   for (const ep of ['wasm', 'webgpu'] as const) {
     const be = await createBackend(ep, gpu, wasmBytes);
     try {
-      const decode: Record<string, number> = {};
-      const prefill = (await benchPrefill(be, config, weights, sizes)).tokens_per_s;
-      for (const rows of ROWS) decode[`decode_rows${rows}`] = round((await benchDecode(be, config, weights, { ...sizes, decodeRows: rows })).tokens_per_s);
-      report.ours[ep] = { prefill: round(prefill), ...decode };
+      report.ours[ep] = await oursRaceFigures(be, config, weights, sizes);
     } finally {
       be.flush();
     }
     try {
-      const theirs = await raceOrtDecoder(ort, bytes, config, ep, { prefill: sizes.prefillTokens, prefix: sizes.decodePrefix, steps: sizes.decodeSteps, rows: ROWS, samples: sizes.samples });
-      report.ort[ep] = { prefill: round(theirs.prefill), ...Object.fromEntries(Object.entries(theirs.decode).map(([k, v]) => [`decode_${k}`, round(v)])) };
-      const ours = report.ours[ep];
-      report.ratio[ep] = Object.fromEntries(Object.keys(ours).map((k) => [k, round(ours[k] / report.ort[ep][k])]));
+      report.ort[ep] = raceFigures(await raceOrtDecoder(ort, bytes, config, ep, ortRaceSizes(sizes)));
+      report.ratio[ep] = raceRatio(report.ours[ep], report.ort[ep]);
     } catch (e) {
       errors.push(`${ep}: ${(e as Error).message}`);
     }

@@ -41,6 +41,14 @@ export interface OnnxCheckRuntime {
   device: () => Promise<GPUDevice>;
 }
 
+/** M_k as ONNX bytes: the base with the current adapter merged in, f32, opset 17, past/present key-value tensors. */
+function exportMerged(m: Omit<OnnxCheckInput, 'params' | 'backend'>): Uint8Array {
+  return exportDecoderOnnx(m.model.config, mergeLora(m.model.weights, m.adapter), {
+    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, f32.`,
+    metadata: { generation: String(m.generation), adapter: 'merged', quant: 'none' },
+  });
+}
+
 export async function checkWithOnnxRuntime(
   m: OnnxCheckInput, question: string, rt: OnnxCheckRuntime, control?: TaskControl,
 ): Promise<OnnxCheckResult> {
@@ -57,8 +65,7 @@ export async function checkWithOnnxRuntime(
   await checkpoint(control, 'before exporting the model');
 
   t = performance.now();
-  const merged = mergeLora(m.model.weights, m.adapter);
-  const bytes = exportDecoderOnnx(config, merged, { description: `PSR Lab M${m.generation} (base + LoRA merged), exported in the page for the ONNX Runtime check.` });
+  const bytes = exportMerged(m);
   const exportMs = performance.now() - t;
   await checkpoint(control, 'before loading onnxruntime-web');
 
@@ -138,12 +145,8 @@ export async function checkWithOnnxRuntime(
 export function onnxExportFiles(m: Omit<OnnxCheckInput, 'params' | 'backend'>): ExportedFile[] {
   const { config, tok } = m.model;
   const text = (name: string, value: unknown) => ({ name, bytes: new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n') });
-  const bytes = exportDecoderOnnx(config, mergeLora(m.model.weights, m.adapter), {
-    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, f32.`,
-    metadata: { generation: String(m.generation), adapter: 'merged', quant: 'none' },
-  });
   return [
-    { name: 'model.onnx', bytes },
+    { name: 'model.onnx', bytes: exportMerged(m) },
     text('config.json', configToHf(config)),
     text('tokenizer.json', toTokenizerJson(tok)),
     text('tokenizer_config.json', toTokenizerConfig(tok)),

@@ -22,7 +22,7 @@ export function encodeModel(model: onnx.ModelProto.$Properties): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** A ModelProto decoded from bytes (int64 fields as numbers). */
+/** A ModelProto decoded from bytes (int64 fields come back as Long objects where the `long` package is installed, else numbers). */
 export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
   return onnx.ModelProto.decode(bytes);
 }

@@ -124,8 +124,6 @@ export class LoopState {
   private async keep(t: number, e: Extract<IterationEvent, { type: 'searched' }>): Promise<void> {
     const kept: KeptIteration = {
       generation: t,
-      from: `M${t}`,
-      to: `M${t + 1}`,
       settings: $state.snapshot(this.settings) as Partial<IterationSettings>,
       pairsJsonl: pairsToJsonl(e.pairs),
       pairs: e.pairs.length,

@@ -11,9 +11,7 @@ import { StorageFullError, StorageUnavailableError } from '../../lib/errors.ts';
 
 /** An iteration interrupted after its search (reload, closed tab, an error in training), kept to resume. */
 export interface KeptIteration extends InterruptedIteration {
-  /** "M1 → M2" of the interrupted iteration. */
-  from: string;
-  to: string;
+  /** How many pairs `pairsJsonl` holds (shown without parsing it). */
   pairs: number;
   savedAt: string;
 }
