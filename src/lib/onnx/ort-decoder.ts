@@ -37,7 +37,7 @@ export class OrtDecoder {
    */
   static async create(ort: Ort, bytes: Uint8Array, config: ModelConfig, ep: OrtEp = 'wasm'): Promise<OrtDecoder> {
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], logSeverityLevel: 3 });
       return new OrtDecoder(ort, session, config);
     } catch (e) {
       throw new OnnxCheckError(`onnxruntime-web could not load the exported model (${(e as Error).message}); reload the page and try again, or export it with the CLI (npm run psr -- export-onnx) and open it in Netron.`);
