@@ -13,7 +13,7 @@ const outputFile = reportDir ? { json: join(reportDir, `vitest-${process.pid}.js
 /**
  * The production page's Content-Security-Policy (a meta tag, so any static host serves it): only the
  * app's own scripts, workers and WebAssembly ('wasm-unsafe-eval' compiles our kernels and
- * onnxruntime-web's), no foreign requests; inline styles stay allowed for Svelte's style attributes.
+ * onnxruntime-web's), no foreign requests but the real-model tier's, when asked; inline styles stay allowed for Svelte's style attributes.
  * Not in dev: Vite's dev server injects inline scripts for hot reload.
  */
 export const CONTENT_SECURITY_POLICY = [
@@ -22,7 +22,9 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "connect-src 'self' blob: data:",
+  // Only what a visitor asks for in the real-model section: WebLLM's model files (Hugging Face and its CDN),
+  // its compiled model libraries (GitHub raw) and benchmark problems (the Hugging Face datasets server).
+  "connect-src 'self' blob: data: https://huggingface.co https://*.huggingface.co https://*.hf.co https://raw.githubusercontent.com",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'none'",

@@ -40,6 +40,9 @@ export type SearchEvent =
       pASwapped: number | null;
       workingForward?: string;
       workingSwapped?: string;
+      /** The written verdicts of a judge that writes one (real-model tier): none / both count as a tie. */
+      verdictForward?: 'A' | 'B' | 'none' | 'both';
+      verdictSwapped?: 'A' | 'B' | 'none' | 'both';
     }
   | { type: 'scores'; problemId: string; step: number; round: number; scores: CandidateScore[]; best: number | null; worst: number | null; allEqual: boolean }
   | { type: 'pair'; problemId: string; pair: PreferencePair }

@@ -26,10 +26,15 @@ export interface SampledStep {
   tokenLogprobs: number[];
 }
 
+/** A judge's written verdict (real-model tier): A or B, or none / both written — counted as a tie, never guessed. */
+export type VerdictLabel = 'A' | 'B' | 'none' | 'both';
+
 /** One verdict: P(candidate A is the better next step), and the judge's working if it wrote any. */
 export interface JudgeVerdict {
   pA: number;
   working?: string;
+  /** The verdict as written, for judges that write one (the tiny model's judge reads logits instead). */
+  verdict?: VerdictLabel;
 }
 
 export interface SamplingSettings {

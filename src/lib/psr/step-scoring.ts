@@ -10,7 +10,7 @@ import type { Rng } from '../math/rng.ts';
 import { StepModelError } from '../errors.ts';
 import type { CandidateView } from './events.ts';
 import { DEFAULT_SEARCH_SETTINGS, type JudgeOrder } from './search-config.ts';
-import type { JudgeItem, SampledStep, StepModel, JudgeVerdict } from './step-model.ts';
+import type { JudgeItem, SampledStep, StepModel, JudgeVerdict, VerdictLabel } from './step-model.ts';
 
 /** Identical texts merged, in order of first appearance; `final` and log-probs from the first sample. */
 export function mergeCandidates(samples: readonly SampledStep[]): CandidateView[] {
@@ -32,6 +32,8 @@ export interface PairJudgment {
   pASwapped: number | null;
   workingForward?: string;
   workingSwapped?: string;
+  verdictForward?: VerdictLabel;
+  verdictSwapped?: VerdictLabel;
 }
 
 /** Judge every pair a < b of the distinct candidates in one batched model call. */
@@ -52,7 +54,7 @@ export async function judgeCandidates(
     return pairs.map(([a, b], i) => {
       const f = v[i];
       const s = v[pairs.length + i];
-      return { a, b, pA: (f.pA + (1 - s.pA)) / 2, pAForward: f.pA, pASwapped: s.pA, workingForward: f.working, workingSwapped: s.working };
+      return { a, b, pA: (f.pA + (1 - s.pA)) / 2, pAForward: f.pA, pASwapped: s.pA, workingForward: f.working, workingSwapped: s.working, ...labels(f.verdict, s.verdict) };
     });
   }
   const swapped = pairs.map(() => rng.chance(0.5));
@@ -60,9 +62,14 @@ export async function judgeCandidates(
   const v = checkVerdicts(await model.judge(items), items.length);
   return pairs.map(([a, b], i) =>
     swapped[i]
-      ? { a, b, pA: 1 - v[i].pA, pAForward: null, pASwapped: v[i].pA, workingSwapped: v[i].working }
-      : { a, b, pA: v[i].pA, pAForward: v[i].pA, pASwapped: null, workingForward: v[i].working },
+      ? { a, b, pA: 1 - v[i].pA, pAForward: null, pASwapped: v[i].pA, workingSwapped: v[i].working, ...labels(undefined, v[i].verdict) }
+      : { a, b, pA: v[i].pA, pAForward: v[i].pA, pASwapped: null, workingForward: v[i].working, ...labels(v[i].verdict, undefined) },
   );
+}
+
+/** Written verdicts, only when the judge wrote them (keeps the tiny model's judgments unchanged). */
+function labels(forward: VerdictLabel | undefined, swapped: VerdictLabel | undefined): Pick<PairJudgment, 'verdictForward' | 'verdictSwapped'> {
+  return { ...(forward ? { verdictForward: forward } : {}), ...(swapped ? { verdictSwapped: swapped } : {}) };
 }
 
 function checkVerdicts(v: JudgeVerdict[], n: number): JudgeVerdict[] {

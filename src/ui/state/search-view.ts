@@ -5,6 +5,7 @@
 // trail with rolled-back steps kept (struck through); the pairs made.
 import type { CandidateView, OracleLabel, SearchViewEvent } from '../../lib/api.ts';
 import type { PreferencePair } from '../../lib/psr/pairs.ts';
+import type { VerdictLabel } from '../../lib/psr/step-model.ts';
 
 /** One judged pair of candidates (a, b), as the matrix cell (a, b) shows it. */
 export interface CellJudgment {
@@ -16,6 +17,9 @@ export interface CellJudgment {
   pRowSecond: number | null;
   workingRowFirst: string | null;
   workingRowSecond: string | null;
+  /** A judge that writes its verdict (real-model tier): what it wrote in each order; 'none' / 'both' count as a tie. */
+  verdictRowFirst?: VerdictLabel;
+  verdictRowSecond?: VerdictLabel;
 }
 
 export type RoundOutcome =
@@ -72,8 +76,19 @@ function updateRound(v: SearchView, step: number, round: number, f: (r: RoundVie
   return { ...v, rounds };
 }
 
-function cell(p: number, first: number | null, second: number | null, wFirst: string | undefined, wSecond: string | undefined): CellJudgment {
-  return { p, pRowFirst: first, pRowSecond: second, workingRowFirst: wFirst ?? null, workingRowSecond: wSecond ?? null };
+function cell(
+  p: number,
+  first: number | null,
+  second: number | null,
+  wFirst: string | undefined,
+  wSecond: string | undefined,
+  vFirst?: VerdictLabel,
+  vSecond?: VerdictLabel,
+): CellJudgment {
+  const c: CellJudgment = { p, pRowFirst: first, pRowSecond: second, workingRowFirst: wFirst ?? null, workingRowSecond: wSecond ?? null };
+  if (vFirst) c.verdictRowFirst = vFirst;
+  if (vSecond) c.verdictRowSecond = vSecond;
+  return c;
 }
 
 /** Fold one event into the view (returns a new object; unchanged parts are shared). */
@@ -97,8 +112,8 @@ export function applySearchEvent(v: SearchView, e: SearchViewEvent): SearchView 
         const aSecond = e.pASwapped === null ? null : 1 - e.pASwapped;
         const bFirst = e.pASwapped;
         const bSecond = e.pAForward === null ? null : 1 - e.pAForward;
-        matrix[e.a][e.b] = cell(e.pA, e.pAForward, aSecond, e.workingForward, e.workingSwapped);
-        matrix[e.b][e.a] = cell(1 - e.pA, bFirst, bSecond, e.workingSwapped, e.workingForward);
+        matrix[e.a][e.b] = cell(e.pA, e.pAForward, aSecond, e.workingForward, e.workingSwapped, e.verdictForward, e.verdictSwapped);
+        matrix[e.b][e.a] = cell(1 - e.pA, bFirst, bSecond, e.workingSwapped, e.workingForward, e.verdictSwapped, e.verdictForward);
         return { ...r, matrix, judged: r.judged + 1 };
       });
     case 'scores':
