@@ -18,7 +18,7 @@ const RANK: Record<string, number> = {
   settings: 5, onnx: 5,
   train: 6,
   psr: 7,
-  bench: 8,
+  bench: 8, webllm: 8,
   lab: 9,
   'api.ts': 10, 'engine.ts': 11, 'node-engine.ts': 12,
 };

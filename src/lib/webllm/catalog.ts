@@ -35,12 +35,13 @@ export interface RealModelInfo {
   url: string;
 }
 
-/** The tier's models from WebLLM's list, in family order (math model first), f16 before f32. */
+/** The tier's models from WebLLM's list, in family order (math model first), smallest download first. */
 export function realModelCatalog(appConfig: AppConfig): RealModelInfo[] {
   const out: RealModelInfo[] = [];
   for (const fam of FAMILIES) {
     const records = appConfig.model_list.filter((r) => fam.pattern.test(r.model_id));
-    records.sort((a, b) => quantOf(a).localeCompare(quantOf(b)));
+    // Smallest download first (q4f16_1, q4f32_1, then the unquantized q0f16, q0f32).
+    records.sort((a, b) => (BITS[quantOf(a)] ?? 99) - (BITS[quantOf(b)] ?? 99));
     for (const r of records) {
       const quant = quantOf(r);
       out.push({

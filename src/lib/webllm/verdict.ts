@@ -2,8 +2,10 @@
 // the verdict only from those markers (never from prose such as "Step A is better") and keep the
 // rest of the reply as its explanation. verdictToPA turns a verdict into P(A) for the pair builder.
 
+import type { VerdictLabel } from '../psr/step-model.ts';
+
 /** 'none': no marker (e.g. cut off by max_tokens); 'both': both letters and no clear final one. */
-export type VerdictLabel = 'A' | 'B' | 'none' | 'both';
+export type { VerdictLabel };
 
 export interface ParsedVerdict {
   verdict: VerdictLabel;
