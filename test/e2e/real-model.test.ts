@@ -76,6 +76,12 @@ describe('real-model section', () => {
     expect(run.scripted).toBe(true);
     expect(run.quality.rollouts).toHaveLength(rows.length);
 
+    // Both example problems in one run: a result per problem, pairs from both.
+    await page.getByTestId('real-run-all').click();
+    await page.getByTestId('real-outcome').filter({ hasText: /of 2 problems with a gold answer solved/ }).waitFor({ timeout: 60_000 });
+    const allRows = (await fetchText(page, (await page.getByTestId('real-link').nth(0).getAttribute('href'))!)).split('\n').filter((l) => l.trim() !== '');
+    expect(new Set(allRows.map((r) => (JSON.parse(r) as { problem_id: string }).problem_id))).toEqual(new Set(['scripted-1', 'scripted-2']));
+
     // A later visit finds the model in the cache.
     await page.reload();
     await page.getByTestId('real-details').locator(':scope > summary').click();
@@ -88,8 +94,8 @@ describe('real-model section', () => {
     expect(problems).toEqual([]);
   }, 180_000);
 
-  it('names each way a load fails: storage full, network, missing shader-f16, device lost', async () => {
-    const expected = { quota: 'RealModelStorageFullError', network: 'RealModelDownloadError', 'shader-f16': 'RealModelShaderF16Error', 'device-lost': 'RealModelDeviceLostError' };
+  it('names each way a load fails: storage full, network, missing shader-f16, too little GPU memory, device lost', async () => {
+    const expected = { quota: 'RealModelStorageFullError', network: 'RealModelDownloadError', 'shader-f16': 'RealModelShaderF16Error', memory: 'RealModelMemoryError', 'device-lost': 'RealModelDeviceLostError' };
     for (const [kind, name] of Object.entries(expected)) {
       const { page, problems } = await openSection(`?webllm=scripted&webllm-fail=${kind}`);
       await page.getByTestId('real-load').click();

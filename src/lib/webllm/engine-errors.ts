@@ -12,6 +12,8 @@ export class RealModelShaderF16Error extends PsrError {}
 export class RealModelStorageFullError extends PsrError {}
 /** A model file could not be downloaded (offline, blocked, server error). */
 export class RealModelDownloadError extends PsrError {}
+/** The GPU offers too little memory for the model (its buffer limit, or an allocation that failed). */
+export class RealModelMemoryError extends PsrError {}
 /** The GPU ran out of memory or the device was lost while loading or running the model. */
 export class RealModelDeviceLostError extends PsrError {}
 /** The model's configuration (chat template, context) is not what the tier can use. */
@@ -41,6 +43,12 @@ export function classifyEngineError(e: unknown, modelId: string): PsrError {
   if (name === 'QuotaExceededError' || /quota/i.test(msg)) {
     return new RealModelStorageFullError(
       `the browser's storage is full, so ${modelId}'s files could not be cached; free space (delete cached models below, or clear this site's data) or pick a smaller model.`,
+      cause,
+    );
+  }
+  if (/maxStorageBufferBindingSize|exceeds limit|Failed to allocate|allocation failed/i.test(msg)) {
+    return new RealModelMemoryError(
+      `this GPU offers too little memory for ${modelId} (${msg.split('\n')[0].trim()}); pick a smaller model (a q4 variant, or 0.5 B / 360 M / 135 M), or close other GPU-heavy tabs and try again.`,
       cause,
     );
   }

@@ -19,12 +19,12 @@ export interface LoadedEngine {
 
 export type EngineKind = { kind: 'webllm' } | { kind: 'scripted'; failure: ScriptedFailure | null; progressDelayMs: number };
 
-/** `?webllm=scripted[&webllm-fail=quota|network|shader-f16|device-lost]` selects the scripted replay. */
+/** `?webllm=scripted[&webllm-fail=quota|network|shader-f16|memory|device-lost]` selects the scripted replay. */
 export function engineKindFromUrl(search: string): EngineKind {
   const q = new URLSearchParams(search);
   if (q.get('webllm') !== 'scripted') return { kind: 'webllm' };
   const f = q.get('webllm-fail');
-  const failure = f === 'quota' || f === 'network' || f === 'shader-f16' || f === 'device-lost' ? f : null;
+  const failure = f === 'quota' || f === 'network' || f === 'shader-f16' || f === 'memory' || f === 'device-lost' ? f : null;
   return { kind: 'scripted', failure, progressDelayMs: 120 };
 }
 

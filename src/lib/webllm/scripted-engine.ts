@@ -2,7 +2,7 @@
 // the compiler; chat / completions are WebLLM's own Chat and Completions classes calling back into
 // it) and replays realistic model text from scripted-script.ts, with seeded randomness. It loads with
 // the progress reports WebLLM writes, reuses a cache on the next load, and can fail the way a real load
-// fails (storage full, network, missing shader-f16, device lost). It exists because no model can be
+// fails (storage full, network, missing shader-f16, too little GPU memory, device lost). It exists because no model can be
 // downloaded here; the page offers it only on `?webllm=scripted`, labelled as a replay.
 import {
   Chat,
@@ -29,7 +29,7 @@ import {
 import { createRng, type Rng } from '../math/rng.ts';
 import { judgeExplanation, SCRIPTED_PROBLEMS, type ScriptedProblem } from './scripted-script.ts';
 
-export type ScriptedFailure = 'quota' | 'network' | 'shader-f16' | 'device-lost';
+export type ScriptedFailure = 'quota' | 'network' | 'shader-f16' | 'memory' | 'device-lost';
 
 /** Where "downloaded" models are remembered between loads (a Map in Node, the Cache API in a page). */
 export interface ScriptedCache {
@@ -262,6 +262,10 @@ function failureError(kind: ScriptedFailure): Error {
       return new TypeError('Failed to fetch');
     case 'shader-f16':
       return Object.assign(new Error('This model requires WebGPU extension shader-f16, which is not enabled in this browser.'), { name: 'ShaderF16SupportError' });
+    case 'memory':
+      return new Error(
+        'Cannot initialize runtime because of requested maxStorageBufferBindingSize exceeds limit. requested=1024MB, limit=128MB. Consider trying a model with a smaller context window.',
+      );
     case 'device-lost':
       return Object.assign(new Error('The WebGPU device was lost while loading the model. This issue often occurs due to running out of memory (OOM).'), { name: 'DeviceLostError' });
   }

@@ -125,12 +125,14 @@ export class RealModelState {
     this.gold = p.gold ?? '';
   }
 
-  async run(): Promise<void> {
+  /** Search the question shown, or (all) every loaded benchmark / example problem in turn. */
+  async run(all = false): Promise<void> {
     if (!this.loaded || this.question.trim() === '') return;
     // The run's code loads with the first run (the page's first load stays light).
     const [{ WebLlmStepModel }, { runRealSearch }] = await Promise.all([import('../../lib/webllm/webllm-step-model.ts'), import('../../lib/webllm/real-run.ts')]);
     const model = new WebLlmStepModel(this.loaded.engine, this.loadedId!, this.loaded.template);
-    const problem: RealProblem = { id: this.problems.find((p) => p.question === this.question)?.id ?? 'own-problem', question: this.question, gold: this.gold.trim() || null };
+    const shown: RealProblem = { id: this.problems.find((p) => p.question === this.question)?.id ?? 'own-problem', question: this.question, gold: this.gold.trim() || null };
+    const list = all && this.problems.length > 0 ? this.problems : [shown];
     this.running = true;
     this.error = null;
     this.result = null;
@@ -138,13 +140,14 @@ export class RealModelState {
     this.control = new TaskController();
     this.status = 'Sampling the first candidates…';
     try {
-      this.result = await runRealSearch(model, [problem], searchSettings({ w: this.w, temperature: this.temperature, maxSteps: this.maxSteps }), 1, {
+      this.result = await runRealSearch(model, list, searchSettings({ w: this.w, temperature: this.temperature, maxSteps: this.maxSteps }), 1, {
         control: this.control,
-        rollouts: this.rollouts && problem.gold !== null,
+        rollouts: this.rollouts && list.some((p) => p.gold !== null),
         onEvent: (e) => {
           this.view = applySearchEvent(this.view, e);
           this.usage = structuredClone(model.usage);
-          if (e.type === 'candidates') this.status = `Step ${e.step}: judging ${e.candidates.length} distinct candidates in both orders…`;
+          const of = list.length > 1 ? ` (problem ${list.findIndex((p) => p.id === this.view.problemId) + 1} of ${list.length})` : '';
+          if (e.type === 'candidates') this.status = `Step ${e.step}${of}: judging ${e.candidates.length} distinct candidates in both orders…`;
         },
         onRollout: (done, total) => (this.status = `Continuing chosen and rejected steps to a final answer: pair ${done} of ${total}…`),
       });

@@ -12,6 +12,7 @@ import {
   RealModelDeviceLostError,
   RealModelDownloadError,
   RealModelEngineError,
+  RealModelMemoryError,
   RealModelShaderF16Error,
   RealModelStorageFullError,
 } from '../../../src/lib/webllm/engine-errors.ts';
@@ -71,6 +72,7 @@ describe('loading through the scripted engine', () => {
     ['quota', RealModelStorageFullError],
     ['network', RealModelDownloadError],
     ['shader-f16', RealModelShaderF16Error],
+    ['memory', RealModelMemoryError],
     ['device-lost', RealModelDeviceLostError],
   ])('a %s failure becomes its named error, with the remedy', async (kind, cls) => {
     const engine = new ScriptedEngine({ cache: memoryCache() });
