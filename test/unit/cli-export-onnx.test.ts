@@ -91,8 +91,39 @@ describe('psr export-onnx', () => {
     expect(num / den).toBeLessThanOrEqual(1e-4);
   });
 
+  it('--quant q4: a q4-stored base exactly, through ONNX Runtime\'s MatMulNBits (our q4 bytes as they are)', async () => {
+    const f32Dir = join(out, 'f32-model');
+    const q4Dir = join(out, 'q4-model');
+    const q4File = join(out, 'q4', 'model.onnx');
+    expect(await runCli(['dequantize', '--model', MODEL, '--out', f32Dir], captureIo())).toBe(0);
+    expect(await runCli(['quantize', '--model', f32Dir, '--bits', '4', '--out', q4Dir], captureIo())).toBe(0);
+    const io = captureIo();
+    expect(await runCli(['export-onnx', '--model', q4Dir, '--out', q4File, '--quant', 'q4', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout).dtype).toMatch(/MatMulNBits/);
+    const m = await loadModelDir(q4Dir);
+    expect(m.storage).toBe('q4');
+    const ids = Array.from(m.tok.encode(generateProblem(m.world, createRng(9), 3).question, { bos: true }).ids);
+    const ours = await sequenceLogits(new CpuBackend(), m.config, m.weights, m.adapter, ids);
+    const ort = await import('onnxruntime-web');
+    const session = await ort.InferenceSession.create(readFileSync(q4File), { executionProviders: ['wasm'] });
+    const T = ids.length, L = m.config.numLayers;
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, T]),
+    };
+    for (let l = 0; l < L; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, m.config.numKvHeads, 0, m.config.headDim]);
+    const theirs = (await session.run(feeds)).logits.data as Float32Array;
+    let num = 0, den = 0;
+    for (let i = 0; i < ours.length; i++) {
+      num = Math.max(num, Math.abs(theirs[i] - ours[i]));
+      den = Math.max(den, Math.abs(ours[i]));
+    }
+    expect(num / den).toBeLessThanOrEqual(1e-4);
+  });
+
   it('refuses a missing --model, an --out that is not .onnx, an --out inside the model folder and an unknown --quant', async () => {
-    for (const args of [['--out', join(out, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.bin')], ['--model', MODEL, '--out', join(MODEL, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.onnx'), '--quant', 'q4']]) {
+    for (const args of [['--out', join(out, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.bin')], ['--model', MODEL, '--out', join(MODEL, 'x.onnx')], ['--model', MODEL, '--out', join(out, 'x.onnx'), '--quant', 'q2']]) {
       const io = captureIo();
       expect(await runCli(['export-onnx', ...args], io), args.join(' ')).toBe(2);
       expect(io.stderr).toMatch(/UsageError/);

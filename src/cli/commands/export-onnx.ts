@@ -1,8 +1,8 @@
 // `psr export-onnx --model DIR [--adapter DIR] --out FILE.onnx [--json]`: the model M_t (its base, with
 // the adapter psr_model.json names — or --adapter — merged in) as an ONNX decoder with past/present
 // key-value tensors (src/lib/onnx/export-decoder.ts), f32, and config.json + the tokenizer files beside
-// it, so onnxruntime (any platform), transformers.js or Netron open it. A quantized base is exported
-// dequantized (f32).
+// it, so onnxruntime (any platform), transformers.js or Netron open it. --quant: f32 (none), int8 linears
+// (standard DequantizeLinear) or q4 linears (ONNX Runtime's MatMulNBits, exact for a q4-stored base).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../command.ts';
@@ -17,7 +17,7 @@ import { AUX_FILES } from './quantize.ts';
 export const exportOnnxCommand: Command = {
   name: 'export-onnx',
   summary: 'Export the model (base + its LoRA adapter, merged) as an ONNX decoder with a KV cache, f32, with config.json and the tokenizer beside it.',
-  usage: 'export-onnx --model DIR [--adapter DIR] --out FILE.onnx [--quant none|int8] [--json]',
+  usage: 'export-onnx --model DIR [--adapter DIR] --out FILE.onnx [--quant none|int8|q4] [--json]',
   options: { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, quant: { type: 'string' }, json: { type: 'boolean' } },
   async run(flags, _positionals, io) {
     const model = flags.model;
@@ -26,14 +26,15 @@ export const exportOnnxCommand: Command = {
     if (typeof out !== 'string' || !out.endsWith('.onnx')) throw new UsageError('--out FILE.onnx is required (a file name ending in .onnx; config.json and the tokenizer go beside it).');
     const adapterDir = typeof flags.adapter === 'string' ? flags.adapter : undefined;
     const quant = flags.quant ?? 'none';
-    if (quant !== 'none' && quant !== 'int8') throw new UsageError(`--quant must be none (f32) or int8 (got ${String(quant)}).`);
+    if (quant !== 'none' && quant !== 'int8' && quant !== 'q4') throw new UsageError(`--quant must be none (f32), int8 or q4 (got ${String(quant)}).`);
     const dir = dirname(resolve(out));
     if (dir === resolve(model)) throw new UsageError('--out must not be inside the model folder itself (its config.json would be overwritten); pick another folder.');
     const m = await loadModelDir(model, adapterDir);
     const weights = m.adapter ? mergeLora(m.weights, m.adapter) : m.weights;
+    const dtype = { none: 'f32', int8: 'int8 linears (per output channel, DequantizeLinear)', q4: '4-bit linears (blocks of 32, ONNX Runtime MatMulNBits)' }[quant];
     const what = `M${m.meta.generation}${m.adapter ? ` (base + LoRA r=${m.adapter.config.r} merged)` : ' (base)'}`;
     const bytes = exportDecoderOnnx(m.config, weights, {
-      description: `PSR Lab ${what}, exported from ${model}${adapterDir ? ` with the adapter ${adapterDir}` : ''}: decoder with past_key_values, ${quant === 'int8' ? 'int8 linears (per output channel)' : 'f32'}.`,
+      description: `PSR Lab ${what}, exported from ${model}${adapterDir ? ` with the adapter ${adapterDir}` : ''}: decoder with past_key_values, ${dtype}.`,
       metadata: { generation: String(m.meta.generation), adapter: m.adapter ? 'merged' : 'none', base_storage: m.storage, quant },
       quant,
     });
@@ -47,8 +48,8 @@ export const exportOnnxCommand: Command = {
       await writeFile(resolve(dir, name), await src.read(name));
       copied.push(name);
     }
-    const report = { model, adapter: m.adapter ? (adapterDir ?? 'from psr_model.json') : null, generation: m.meta.generation, out, bytes: bytes.length, opset: ONNX_OPSET, dtype: quant === 'int8' ? 'int8 linears, f32 activations' : 'float32', beside: ['config.json', ...copied] };
-    io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : `wrote ${out} (${what}, ${(bytes.length / 1024).toFixed(0)} KiB, opset ${ONNX_OPSET}, ${quant === 'int8' ? 'int8 linears' : 'f32'}) and ${report.beside.join(', ')} beside it\n`);
+    const report = { model, adapter: m.adapter ? (adapterDir ?? 'from psr_model.json') : null, generation: m.meta.generation, out, bytes: bytes.length, opset: ONNX_OPSET, dtype: quant === 'none' ? 'float32' : `${dtype}, f32 activations`, beside: ['config.json', ...copied] };
+    io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : `wrote ${out} (${what}, ${(bytes.length / 1024).toFixed(0)} KiB, opset ${ONNX_OPSET}, ${dtype}) and ${report.beside.join(', ')} beside it\n`);
     return 0;
   },
 };

@@ -11,7 +11,7 @@
 // the padding mask, SwiGLU, tied or separate output head.
 import type { ModelConfig } from '../model/config.ts';
 import type { ModelWeights } from '../model/weights.ts';
-import { quantize, type QuantizedMatrix } from '../formats/quant.ts';
+import { q4Groups, Q4_GROUP, quantize, type QuantizedMatrix } from '../formats/quant.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { ONNX_BOOL, ONNX_FLOAT, ONNX_INT64 } from './schema.ts';
 
@@ -42,7 +42,7 @@ function ropeTables(config: ModelConfig): { cos: Float32Array; sin: Float32Array
   return { cos, sin };
 }
 
-export type OnnxQuant = 'none' | 'int8';
+export type OnnxQuant = 'none' | 'int8' | 'q4';
 
 export interface OnnxExportOptions {
   /** Written into the model's doc_string and metadata (e.g. which M_t and adapter). */
@@ -52,6 +52,9 @@ export interface OnnxExportOptions {
    * 'int8': every linear of the layers (and an untied head) as int8 with one scale per output channel
    * (the project's int8 format, src/lib/formats/quant.ts) behind a DequantizeLinear; embeddings, norms
    * and biases stay f32. Exact for a base stored int8; a merged adapter is rounded to int8 too.
+   * 'q4': the same linears as ONNX Runtime's MatMulNBits (com.microsoft; 4 bits, blocks of 32 along the
+   * input, one f32 scale per block, the default zero point 8) — the project's q4 format byte for byte
+   * (src/lib/formats/quant.ts), so exact for a base stored q4. Runs on ONNX Runtime, not on other runtimes.
    */
   quant?: OnnxQuant;
 }
@@ -96,9 +99,16 @@ export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, op
     const data = g.i8(`${name}.weight_t_int8`, transposeI8(q.data, outF, inF), [inF, outF]);
     return g.op('DequantizeLinear', [data, g.f32(`${name}.weight_scale`, q.scales, [outF])], { axis: 1 }, 'dequantize');
   };
+  /** x(…, inF)·Wᵀ for q4: MatMulNBits reads our packed (OC, G·16) nibbles and (OC·G) scales as they are. */
+  const matMulNBits = (x: string, w: Float32Array, inF: number, outF: number, name: string): string => {
+    const q = quantize(w, outF, inF, 'q4') as Extract<QuantizedMatrix, { format: 'q4' }>;
+    const G = q4Groups(inF);
+    const B = g.u8(`${name}.qweight`, q.data, [outF, G, Q4_GROUP / 2]); // (N, n_blocks, blob_size)
+    return g.msOp('MatMulNBits', [x, B, g.f32(`${name}.scales`, q.scales, [outF * G])], { K: inF, N: outF, bits: 4, block_size: Q4_GROUP }, 'linear');
+  };
   /** x(…, inFeatures)·Wᵀ + b for our (OC, C_in) weight. */
   const linear = (x: string, w: Float32Array, b: Float32Array | null, inF: number, outF: number, name: string): string => {
-    const y = g.op('MatMul', [x, weightT(w, inF, outF, name)], {}, 'linear');
+    const y = opts.quant === 'q4' ? matMulNBits(x, w, inF, outF, name) : g.op('MatMul', [x, weightT(w, inF, outF, name)], {}, 'linear');
     return b === null ? y : g.op('Add', [y, g.f32(`${name}.bias`, b, [outF])]);
   };
   /** (B,T,heads·HS) → (B,heads,T,HS) */
@@ -154,7 +164,11 @@ export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, op
     x = g.op('Add', [x, linear(act, w.downProj, null, I, C, `${p}.mlp.down_proj`)], {}, 'residual');
   }
   // the output head: the embedding (tied, f32 like every embedding) or its own linear
-  const headT = weights.lmHead ? weightT(weights.lmHead, C, V, 'lm_head') : g.f32('lm_head.weight_t', transpose(weights.embedTokens, V, C), [C, V]);
-  g.opTo('logits', 'MatMul', [rmsNorm(x, weights.norm, 'model.norm.weight'), headT]);
+  const final = rmsNorm(x, weights.norm, 'model.norm.weight');
+  if (weights.lmHead && opts.quant === 'q4') g.opTo('logits', 'Identity', [matMulNBits(final, weights.lmHead, C, V, 'lm_head')]);
+  else {
+    const headT = weights.lmHead ? weightT(weights.lmHead, C, V, 'lm_head') : g.f32('lm_head.weight_t', transpose(weights.embedTokens, V, C), [C, V]);
+    g.opTo('logits', 'MatMul', [final, headT]);
+  }
   return g.encode({ graphName: 'psr_lab_decoder', opset: ONNX_OPSET, producer: 'psr-lab', doc: opts.description, metadata: opts.metadata });
 }

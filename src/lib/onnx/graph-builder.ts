@@ -1,6 +1,6 @@
 // A small builder of ONNX graphs: nodes with generated output names, f32 / int64 initializers, typed
 // graph inputs and outputs with named (symbolic) dimensions, and the ModelProto bytes (schema.ts).
-import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, encodeModel, ONNX_FLOAT, ONNX_INT64, ONNX_INT8, type onnx } from './schema.ts';
+import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, encodeModel, MS_DOMAIN, MS_DOMAIN_VERSION, ONNX_FLOAT, ONNX_INT64, ONNX_INT8, ONNX_UINT8, type onnx } from './schema.ts';
 
 /** An attribute value: an integer, a float ({ f }), or a list of integers. */
 export type AttrValue = number | { f: number } | number[];
@@ -28,7 +28,7 @@ function attribute(name: string, v: AttrValue) {
 }
 
 /** Little-endian bytes of a typed array (copied, so later changes to the source do not leak in). */
-function bytesOf(a: Float32Array | BigInt64Array | Int8Array): Uint8Array {
+function bytesOf(a: Float32Array | BigInt64Array | Int8Array | Uint8Array): Uint8Array {
   return new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
 }
 
@@ -39,6 +39,7 @@ export class GraphBuilder {
   private readonly outputs: onnx.ValueInfoProto.$Properties[] = [];
   private count = 0;
   private readonly constants = new Map<string, string>();
+  private usesMsDomain = false;
 
   /** Add a node; returns its output names (`outputs` of them, named after `hint`). */
   nodeN(opType: string, inputs: string[], outputs: number, attrs: Record<string, AttrValue> = {}, hint = opType): string[] {
@@ -46,6 +47,14 @@ export class GraphBuilder {
     const outs = Array.from({ length: outputs }, (_, i) => `${hint}_${id}${outputs > 1 ? `_${i}` : ''}`);
     this.nodes.push({ opType, input: inputs, output: outs, name: `${hint}_${id}`, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
     return outs;
+  }
+
+  /** Add a node of ONNX Runtime's contrib domain (com.microsoft, e.g. MatMulNBits) with one output; the model then imports that domain. */
+  msOp(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, hint = opType): string {
+    const out = this.op(opType, inputs, attrs, hint);
+    this.nodes[this.nodes.length - 1].domain = MS_DOMAIN;
+    this.usesMsDomain = true;
+    return out;
   }
 
   /** Add a node with one output; returns its name. */
@@ -68,6 +77,12 @@ export class GraphBuilder {
   /** An int8 initializer of shape `dims` (row-major). */
   i8(name: string, data: Int8Array, dims: number[]): string {
     this.inits.push({ name, dims, dataType: ONNX_INT8, rawData: bytesOf(data) });
+    return name;
+  }
+
+  /** A uint8 initializer of shape `dims` (row-major). */
+  u8(name: string, data: Uint8Array, dims: number[]): string {
+    this.inits.push({ name, dims, dataType: ONNX_UINT8, rawData: bytesOf(data) });
     return name;
   }
 
@@ -104,13 +119,13 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, elemType, dims));
   }
 
-  /** The ModelProto bytes (IR 8, default domain at `opset`). */
+  /** The ModelProto bytes (IR 8, default domain at `opset`; com.microsoft too when a contrib op was added). */
   encode(o: { graphName: string; opset: number; producer: string; doc: string; metadata?: Record<string, string> }): Uint8Array {
     return encodeModel({
       irVersion: 8,
       producerName: o.producer,
       docString: o.doc,
-      opsetImport: [{ domain: '', version: o.opset }],
+      opsetImport: [{ domain: '', version: o.opset }, ...(this.usesMsDomain ? [{ domain: MS_DOMAIN, version: MS_DOMAIN_VERSION }] : [])],
       metadataProps: Object.entries(o.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph: { name: o.graphName, node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs },
     });

@@ -8,9 +8,14 @@ export { onnx };
 
 /** TensorProto.DataType values used here. */
 export const ONNX_FLOAT = 1;
+export const ONNX_UINT8 = 2;
 export const ONNX_INT8 = 3;
 export const ONNX_INT64 = 7;
 export const ONNX_BOOL = 9;
+
+/** ONNX Runtime's contrib-op domain (MatMulNBits) and the version of it the export imports. */
+export const MS_DOMAIN = 'com.microsoft';
+export const MS_DOMAIN_VERSION = 1;
 
 /** AttributeProto.AttributeType values used here. */
 export const ATTR_FLOAT = 1;
