@@ -22,7 +22,7 @@ describe('bench-cpu --threads', () => {
 });
 
 describe('bench-cpu --onnx-decoder', () => {
-  it('races prefill and decode (1 and 6 rows) against the ONNX export on onnxruntime-web, 1 and 2 threads', async () => {
+  it('races prefill and decode (1 and 6 rows) against the ONNX export (f32, int8, q4) on onnxruntime-web, 1 and 2 threads', async () => {
     const r = await benchOnnxDecoder({ threads: 2, quick: true });
     expect(r.ort_error).toBeUndefined();
     for (const t of ['threads1', 'threads2']) {
@@ -30,6 +30,8 @@ describe('bench-cpu --onnx-decoder', () => {
         expect(r.ours[t][k], `ours ${t} ${k}`).toBeGreaterThan(0);
         expect(r.ort[t][k], `ORT ${t} ${k}`).toBeGreaterThan(0);
         expect(r.ort_int8[t][k], `ORT int8 ${t} ${k}`).toBeGreaterThan(0);
+        expect(r.ort_q4![t][k], `ORT q4 ${t} ${k}`).toBeGreaterThan(0);
+        expect(r.ort_faster_quant![t][k]).toBe(r.ort_q4![t][k] > r.ort_int8[t][k] ? 'q4' : 'int8');
         expect(r.ratio[t][k]).toBeCloseTo(r.ours[t][k] / r.ort[t][k], 1);
       }
     }

@@ -36,8 +36,8 @@ export async function benchOnnxDecoder(opts: { threads?: number; quick: boolean;
   const weights = benchWeights(config);
   const report: OnnxDecoderReport = {
     threads: n, prefill_tokens: sizes.prefillTokens, decode_prefix: sizes.decodePrefix, decode_steps: sizes.decodeSteps,
-    ours: {}, ort: {}, ort_int8: {}, ratio: {},
-    note: 'tokens/s; ours: WasmBackend (Decoder.prefill / fork / append); ORT: the same weights exported by src/lib/onnx, onnxruntime-web wasm, rows fed as a batch, past/present key-value tensors; ratio = ours / ORT f32 at the same thread count; ort_int8: the --quant int8 export (int8 linears behind DequantizeLinear)',
+    ours: {}, ort: {}, ort_int8: {}, ort_q4: {}, ort_faster_quant: {}, ort_q4_over_int8: {}, ratio: {},
+    note: 'tokens/s; ours: WasmBackend (Decoder.prefill / fork / append); ORT: the same weights exported by src/lib/onnx, onnxruntime-web wasm, rows fed as a batch, past/present key-value tensors; ratio = ours / ORT f32 at the same thread count; ort_int8: the --quant int8 export (int8 linears behind DequantizeLinear); ort_q4: the --quant q4 export (MatMulNBits); ort_faster_quant / ort_q4_over_int8: which quantized export ORT runs faster, per figure',
   };
   for (const t of [...new Set([1, n])]) {
     const be = await WasmBackend.create(512 * 1024 * 1024, { threads: t, spawn: spawnNodeThread });
@@ -50,11 +50,16 @@ export async function benchOnnxDecoder(opts: { threads?: number; quick: boolean;
       const common = { threads: t, ...ortRaceSizes(sizes) };
       report.ort[`threads${t}`] = raceFigures(await ortChild({ ...common, quant: 'none' }));
       report.ort_int8[`threads${t}`] = raceFigures(await ortChild({ ...common, quant: 'int8' }));
+      const q4 = raceFigures(await ortChild({ ...common, quant: 'q4' }));
+      report.ort_q4![`threads${t}`] = q4;
+      const over = raceRatio(q4, report.ort_int8[`threads${t}`]);
+      report.ort_q4_over_int8![`threads${t}`] = over;
+      report.ort_faster_quant![`threads${t}`] = Object.fromEntries(Object.entries(over).map(([k, v]) => [k, v > 1 ? 'q4' : 'int8']));
       report.ratio[`threads${t}`] = raceRatio(report.ours[`threads${t}`], report.ort[`threads${t}`]);
     } catch (e) {
       report.ort_error = (e as Error).message;
     }
-    log(`${t} thread(s): ours ${JSON.stringify(report.ours[`threads${t}`])}; ORT f32 ${JSON.stringify(report.ort[`threads${t}`] ?? null)}; ORT int8 ${JSON.stringify(report.ort_int8[`threads${t}`] ?? null)}`);
+    log(`${t} thread(s): ours ${JSON.stringify(report.ours[`threads${t}`])}; ORT f32 ${JSON.stringify(report.ort[`threads${t}`] ?? null)}; ORT int8 ${JSON.stringify(report.ort_int8[`threads${t}`] ?? null)}; ORT q4 ${JSON.stringify(report.ort_q4?.[`threads${t}`] ?? null)}`);
   }
   return report;
 }

@@ -8,7 +8,7 @@ import { benchWeights } from '../../lib/bench/model-bench.ts';
 import { raceOrtDecoder } from '../../lib/bench/ort-decoder-race.ts';
 import type { Ort } from '../../lib/onnx/ort-decoder.ts';
 
-interface Args { threads: number; prefill: number; prefix: number; steps: number; rows: number[]; samples: number; quant: 'none' | 'int8' }
+interface Args { threads: number; prefill: number; prefix: number; steps: number; rows: number[]; samples: number; quant: 'none' | 'int8' | 'q4' }
 const a = JSON.parse(process.argv[process.argv.length - 1]) as Args;
 const ort = (await import('onnxruntime-web')) as unknown as Ort;
 ort.env.wasm.numThreads = a.threads;

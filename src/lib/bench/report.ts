@@ -57,6 +57,11 @@ export interface OnnxDecoderReport {
   ort: Record<string, Record<string, number>>;
   /** The --quant int8 export on the same runtime. */
   ort_int8: Record<string, Record<string, number>>;
+  /** The --quant q4 export (MatMulNBits) on the same runtime (Node only). */
+  ort_q4?: Record<string, Record<string, number>>;
+  /** Per figure, the quantized export ORT runs faster (tokens/s), and by how much: q4 / int8. */
+  ort_faster_quant?: Record<string, Record<string, 'int8' | 'q4'>>;
+  ort_q4_over_int8?: Record<string, Record<string, number>>;
   ratio: Record<string, Record<string, number>>;
   ort_error?: string;
   note: string;

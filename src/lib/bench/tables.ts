@@ -101,7 +101,9 @@ export function decoderRaceTable(r: BenchReport): Table | null {
   const where = (t: string) => (t.startsWith('threads') ? `wasm, ${t.replace('threads', '')} thread(s)` : t === 'wasm' ? 'wasm, 1 thread' : t);
   const rows: Table['rows'] = [];
   for (const t of Object.keys(race.ours)) {
-    for (const k of Object.keys(race.ours[t])) rows.push([`${k.replace(/_/g, ' ')} · ${where(t)}`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ort_int8[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
+    for (const k of Object.keys(race.ours[t])) {
+      rows.push([`${k.replace(/_/g, ' ')} · ${where(t)}`, race.ours[t][k], race.ort[t]?.[k] ?? null, race.ort_int8[t]?.[k] ?? null, race.ort_q4?.[t]?.[k] ?? null, race.ratio[t]?.[k] ?? null]);
+    }
   }
-  return { columns: ['what', 'ours', 'ORT f32', 'ORT int8', 'ours / ORT f32'], rows };
+  return { columns: ['what', 'ours', 'ORT f32', 'ORT int8', 'ORT q4', 'ours / ORT f32'], rows };
 }
