@@ -12,6 +12,7 @@ import type {
 } from './lab/types.ts';
 export type * from './lab/types.ts';
 import type { BenchProgress, BenchReport, BenchRequest } from './bench/engine-bench.ts';
+import type { OnnxQuant } from './onnx/export-decoder.ts';
 export type { BenchProgress, BenchReport, BenchRequest };
 
 /** Events the engine pushes on its own (not answers to a call). */
@@ -46,7 +47,8 @@ export interface EngineApi {
   /** Greedy solution, streamed step by step, each step with the oracle's verdict (teaching only). */
   solve(question: string, onEvent?: (e: SolveEvent) => void, opts?: SolveOptions): Promise<SolveResult>;
   /** The current model M_k as ONNX files (model.onnx with the adapter merged, config.json, tokenizer, world.json). */
-  exportOnnx(): Promise<{ files: ExportedFile[] }>;
+  /** The current M_k as ONNX files (model.onnx with f32, int8 or q4 linears; config, tokenizer, world beside it). */
+  exportOnnx(quant?: OnnxQuant): Promise<{ files: ExportedFile[] }>;
   /**
    * The current model M_k exported to ONNX in the engine and run by onnxruntime-web (loaded only now)
    * next to our engine on `question`: both greedy solutions and how far the log-probs differ. `ep`: ORT's

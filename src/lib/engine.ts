@@ -16,6 +16,7 @@ import { FetchFiles } from './formats/fetch-files.ts';
 import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest } from './bench/engine-bench.ts';
 import type { Ort } from './bench/ort-webgpu.ts';
 import type { OrtEp } from './onnx/ort-decoder.ts';
+import type { OnnxQuant } from './onnx/export-decoder.ts';
 import { EngineBusyError } from './errors.ts';
 
 /** Creates the device; `onLost` must be called if the device is lost without being destroyed. */
@@ -145,8 +146,8 @@ export class Engine implements EngineApi {
     return this.lab.importPairs(jsonl);
   }
 
-  async exportOnnx(): Promise<{ files: ExportedFile[] }> {
-    const files = await this.lab.exportOnnx();
+  async exportOnnx(quant: OnnxQuant = 'none'): Promise<{ files: ExportedFile[] }> {
+    const files = await this.lab.exportOnnx(quant);
     return Comlink.transfer({ files }, files.map((f) => f.bytes.buffer as ArrayBuffer));
   }
 

@@ -277,6 +277,14 @@ describe('run an iteration (CPU backend)', () => {
     const onnxFiles = unzipSync(new Uint8Array(onnxZip));
     expect(Object.keys(onnxFiles).map((f) => f.replace(/^[^/]+\//, '')).sort()).toEqual(['config.json', 'model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'world.json']);
     expect(Object.entries(onnxFiles).find(([k]) => k.endsWith('model.onnx'))![1].length).toBeGreaterThan(1_000_000);
+    // ... and with 4-bit linears (ONNX Runtime's MatMulNBits): a smaller model.onnx that names that operator.
+    await page.getByTestId('onnx-quant').selectOption('q4');
+    await page.getByTestId('onnx-download').click();
+    await page.getByTestId('onnx-link').filter({ hasText: '-q4.zip' }).waitFor({ timeout: 30_000 });
+    const q4Zip = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), (await onnxLink.getAttribute('href'))!);
+    const q4Model = Object.entries(unzipSync(new Uint8Array(q4Zip))).find(([k]) => k.endsWith('model.onnx'))![1];
+    expect(q4Model.length).toBeLessThan(Object.entries(onnxFiles).find(([k]) => k.endsWith('model.onnx'))![1].length / 3);
+    expect(new TextDecoder().decode(q4Model)).toContain('MatMulNBits');
 
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(failed).toEqual([]);

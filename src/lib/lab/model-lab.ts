@@ -30,6 +30,7 @@ import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import { checkWithOnnxRuntime, onnxExportFiles } from './onnx-check-task.ts';
 import { countAdapter, countWeights, fingerprintOf } from './model-facts.ts';
 import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
+import type { OnnxQuant } from '../onnx/export-decoder.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
   InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
@@ -261,9 +262,9 @@ export class ModelLab {
   }
 
   /** The current M_k as ONNX (adapter merged) with config, tokenizer and world files beside it. */
-  exportOnnx(): Promise<ExportedFile[]> {
+  exportOnnx(quant: OnnxQuant = 'none'): Promise<ExportedFile[]> {
     const l = this.need();
-    return this.gate.run('ONNX export', async () => onnxExportFiles({ model: l.model, adapter: l.adapter, generation: l.info.generation }));
+    return this.gate.run('ONNX export', async () => onnxExportFiles({ model: l.model, adapter: l.adapter, generation: l.info.generation }, quant));
   }
 
   /**

@@ -8,7 +8,7 @@ import type { ModelParams } from '../model/params.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { mergeLora } from '../model/lora.ts';
-import { exportDecoderOnnx } from '../onnx/export-decoder.ts';
+import { exportDecoderOnnx, type OnnxQuant } from '../onnx/export-decoder.ts';
 import { OrtDecoder, type Ort, type OrtEp } from '../onnx/ort-decoder.ts';
 import { configureOrtWebGpu } from '../bench/ort-webgpu.ts';
 import { formatStepPrompt } from '../math/formats.ts';
@@ -41,11 +41,13 @@ export interface OnnxCheckRuntime {
   device: () => Promise<GPUDevice>;
 }
 
-/** M_k as ONNX bytes: the base with the current adapter merged in, f32, opset 17, past/present key-value tensors. */
-function exportMerged(m: Omit<OnnxCheckInput, 'params' | 'backend'>): Uint8Array {
+/** M_k as ONNX bytes: the base with the current adapter merged in, opset 17, past/present key-value tensors; f32 unless `quant`. */
+function exportMerged(m: Omit<OnnxCheckInput, 'params' | 'backend'>, quant: OnnxQuant = 'none'): Uint8Array {
+  const dtype = { none: 'f32', int8: 'int8 linears (DequantizeLinear)', q4: '4-bit linears (ONNX Runtime MatMulNBits)' }[quant];
   return exportDecoderOnnx(m.model.config, mergeLora(m.model.weights, m.adapter), {
-    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, f32.`,
-    metadata: { generation: String(m.generation), adapter: 'merged', quant: 'none' },
+    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, ${dtype}.`,
+    metadata: { generation: String(m.generation), adapter: 'merged', quant },
+    quant,
   });
 }
 
@@ -138,15 +140,15 @@ export async function checkWithOnnxRuntime(
 }
 
 /**
- * The current M_k as files a visitor can take away: `model.onnx` (f32, the adapter merged, opset 17, past/present
+ * The current M_k as files a visitor can take away: `model.onnx` (f32, int8 or q4 linears, the adapter merged, opset 17, past/present
  * key-value tensors) with `config.json`, the tokenizer files and the world file beside it — what `psr export-onnx`
  * writes, made in the worker.
  */
-export function onnxExportFiles(m: Omit<OnnxCheckInput, 'params' | 'backend'>): ExportedFile[] {
+export function onnxExportFiles(m: Omit<OnnxCheckInput, 'params' | 'backend'>, quant: OnnxQuant = 'none'): ExportedFile[] {
   const { config, tok } = m.model;
   const text = (name: string, value: unknown) => ({ name, bytes: new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n') });
   return [
-    { name: 'model.onnx', bytes: exportMerged(m) },
+    { name: 'model.onnx', bytes: exportMerged(m, quant) },
     text('config.json', configToHf(config)),
     text('tokenizer.json', toTokenizerJson(tok)),
     text('tokenizer_config.json', toTokenizerConfig(tok)),

@@ -7,6 +7,7 @@ import type { ProblemState } from './problem-state.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
 import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
 import { zipFolder } from './export-bundle.ts';
+import type { OnnxQuant } from '../../lib/onnx/export-decoder.ts';
 
 export class SolveState {
   steps = $state.raw<SolveEvent[]>([]);
@@ -19,6 +20,10 @@ export class SolveState {
   onnxRunning = $state(false);
   /** onnxruntime-web's backend for the check: its WebAssembly kernels or its WebGPU ones. */
   onnxEp = $state<'wasm' | 'webgpu'>('wasm');
+  /** Weights of the ONNX download: f32, int8 (standard operators) or q4 (ONNX Runtime's MatMulNBits). */
+  onnxQuant = $state<OnnxQuant>('none');
+  /** What the current download link holds. */
+  onnxLinkQuant = $state<OnnxQuant>('none');
   /** The last ONNX download (a zip of model.onnx and the files beside it). */
   onnxLink = $state.raw<DownloadLink | null>(null);
 
@@ -80,10 +85,12 @@ export class SolveState {
   async downloadOnnx(label: string): Promise<void> {
     this.onnxError = null;
     try {
-      const { files } = await this.tasks.run('ONNX export', () => this.tasks.api.exportOnnx());
-      const name = `psr-lab-${label}-onnx`;
+      const quant = this.onnxQuant;
+      const { files } = await this.tasks.run('ONNX export', () => this.tasks.api.exportOnnx(quant));
+      const name = `psr-lab-${label}-onnx${quant === 'none' ? '' : `-${quant}`}`;
       const zip = await zipFolder(name, files);
       if (this.onnxLink) revoke([this.onnxLink]);
+      this.onnxLinkQuant = quant;
       this.onnxLink = blobLink(`${name}.zip`, zip as Uint8Array<ArrayBuffer>, 'application/zip');
       clickDownload(this.onnxLink);
     } catch (e) {
