@@ -37,8 +37,11 @@ export function cacheApiStore(name = 'psr-lab-scripted-webllm'): ScriptedCache {
   };
 }
 
-/** Load `modelId` and its chat template; any failure becomes one of the tier's named errors. */
-export async function loadEngine(kind: EngineKind, modelId: string, onProgress: (r: InitProgressReport) => void): Promise<LoadedEngine> {
+/**
+ * Load `modelId` and its chat template; any failure becomes one of the tier's named errors. With
+ * `previous` (a WebLLM engine already running) its worker loads the new model: one worker per page.
+ */
+export async function loadEngine(kind: EngineKind, modelId: string, onProgress: (r: InitProgressReport) => void, previous?: LoadedEngine): Promise<LoadedEngine> {
   try {
     if (kind.kind === 'scripted') {
       const [{ ScriptedEngine }, { QWEN2_TEMPLATE, SCRIPTED_PROBLEMS }] = await Promise.all([import('./scripted-engine.ts'), import('./scripted-script.ts')]);
@@ -52,8 +55,15 @@ export async function loadEngine(kind: EngineKind, modelId: string, onProgress: 
     const webllm = await import('@mlc-ai/web-llm');
     const record = webllm.prebuiltAppConfig.model_list.find((r) => r.model_id === modelId);
     if (!record) throw new RealModelConfigError(`${modelId} is not in WebLLM's model list; pick a model from the list.`);
-    const worker = new Worker(new URL('./webllm.worker.ts', import.meta.url), { type: 'module' });
-    const engine = await webllm.CreateWebWorkerMLCEngine(worker, modelId, { initProgressCallback: onProgress });
+    let engine: MLCEngineInterface;
+    if (previous && !previous.scripted) {
+      engine = previous.engine;
+      engine.setInitProgressCallback(onProgress);
+      await engine.reload(modelId);
+    } else {
+      const worker = new Worker(new URL('./webllm.worker.ts', import.meta.url), { type: 'module' });
+      engine = await webllm.CreateWebWorkerMLCEngine(worker, modelId, { initProgressCallback: onProgress });
+    }
     return { engine, template: await chatTemplateOf(record), scripted: false, examples: [] };
   } catch (e) {
     throw classifyEngineError(e, modelId);

@@ -43,6 +43,8 @@ export class RealModelState {
   usage = $state.raw<TierUsage | null>(null);
   links = $state.raw<DownloadLink[]>([]);
   private loaded: LoadedEngine | null = null;
+  /** The engine of a load that failed: its worker loads the next model (one worker per page). */
+  private spare: LoadedEngine | null = null;
   private control: TaskController | null = null;
 
   get selected(): RealModelInfo | null {
@@ -80,11 +82,13 @@ export class RealModelState {
     this.error = null;
     this.progress = null;
     try {
-      await this.loaded?.engine.unload();
+      const previous = this.loaded ?? this.spare;
+      this.spare = previous;
       this.loaded = null;
       this.loadedId = null;
-      this.loaded = await loadEngine(this.engineKind, m.id, (r) => (this.progress = readProgress(r)));
+      this.loaded = await loadEngine(this.engineKind, m.id, (r) => (this.progress = readProgress(r)), previous ?? undefined);
       this.loadedId = m.id;
+      this.spare = null;
       if (this.loaded.examples.length > 0 && this.question === '') {
         this.problems = this.loaded.examples;
         this.pick(this.loaded.examples[0]);
