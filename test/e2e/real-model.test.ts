@@ -72,8 +72,11 @@ describe('real-model section', () => {
       expect(row.prompt).toMatch(/baker/);
       expect(row.chosen).toMatch(/^Step \d+: /);
     }
-    const run = JSON.parse(await fetchText(page, (await links.nth(1).getAttribute('href'))!)) as { scripted: boolean; quality: { rollouts: unknown[] } };
+    const run = JSON.parse(await fetchText(page, (await links.nth(1).getAttribute('href'))!)) as { scripted: boolean; quality: { rollouts: unknown[] }; judgments: { verdictForward: string; workingForward: string }[] };
     expect(run.scripted).toBe(true);
+    expect(run.judgments.length).toBeGreaterThan(0);
+    expect(run.judgments[0].verdictForward).toMatch(/^(A|B|none|both)$/);
+    expect(run.judgments[0].workingForward.length).toBeGreaterThan(20);
     expect(run.quality.rollouts).toHaveLength(rows.length);
 
     // Both example problems in one run: a result per problem, pairs from both.

@@ -51,10 +51,14 @@ export interface JudgeQuality {
   rollouts: PairRollout[];
 }
 
+export type JudgmentEvent = Extract<SearchEvent, { type: 'judgment' }>;
+
 export interface RealRunResult {
   pool: PoolResult;
   outcomes: ProblemOutcome[];
   quality: JudgeQuality;
+  /** Every pairwise judgment of the run (both orders, the written verdicts and explanations). */
+  judgments: JudgmentEvent[];
 }
 
 export interface RealRunOptions {
@@ -73,7 +77,7 @@ export async function runRealSearch(
   seed: number,
   opts: RealRunOptions,
 ): Promise<RealRunResult> {
-  const judgments: Extract<SearchEvent, { type: 'judgment' }>[] = [];
+  const judgments: JudgmentEvent[] = [];
   const pool = await searchPool(model, problems, settings, seed, {
     control: opts.control,
     onEvent: (e) => {
@@ -96,7 +100,7 @@ export async function runRealSearch(
       opts.onRollout?.(rollouts.length, withGold.length);
     }
   }
-  return { pool, outcomes, quality: judgeQuality(judgments, rollouts, seed) };
+  return { pool, outcomes, quality: judgeQuality(judgments, rollouts, seed), judgments };
 }
 
 async function rolloutPair(model: WebLlmStepModel, p: PreferencePair, gold: string): Promise<PairRollout> {
@@ -111,7 +115,7 @@ async function rolloutPair(model: WebLlmStepModel, p: PreferencePair, gold: stri
 }
 
 /** The judge-quality table from the run's judgment events and pair rollouts; intervals resample problems. */
-export function judgeQuality(judgments: readonly Extract<SearchEvent, { type: 'judgment' }>[], rollouts: readonly PairRollout[], seed: number | string): JudgeQuality {
+export function judgeQuality(judgments: readonly JudgmentEvent[], rollouts: readonly PairRollout[], seed: number | string): JudgeQuality {
   const verdicts = { A: 0, B: 0, none: 0, both: 0 };
   const swap = new Map<string, [number, number]>();
   for (const j of judgments) {

@@ -176,7 +176,7 @@ export class RealModelState {
     const r = this.result;
     if (!r) return;
     revoke(this.links);
-    const run = { model: this.loadedId, scripted: this.loaded?.scripted ?? false, settings: { w: this.w, temperature: this.temperature, maxSteps: this.maxSteps }, outcomes: r.outcomes, quality: r.quality, usage: this.usage, stats: r.pool.stats };
+    const run = { model: this.loadedId, scripted: this.loaded?.scripted ?? false, settings: { w: this.w, temperature: this.temperature, maxSteps: this.maxSteps }, outcomes: r.outcomes, quality: r.quality, judgments: r.judgments, usage: this.usage, stats: r.pool.stats };
     this.links = [blobLink('real-model-pairs.jsonl', pairsToJsonl(r.pool.pairs), 'application/jsonl'), blobLink('real-model-run.json', JSON.stringify(run, null, 2), 'application/json')];
   }
 }

@@ -58,6 +58,7 @@ describe('WebLlmStepModel on the scripted engine', () => {
     }
     expect(run.pool.pairs.length).toBeGreaterThan(0);
     const judged = events.filter((e) => e.type === 'judgment');
+    expect(run.judgments).toEqual(judged);
     expect(judged.length).toBeGreaterThan(0);
     expect(judged.every((j) => j.type === 'judgment' && j.verdictForward !== undefined && j.verdictSwapped !== undefined)).toBe(true);
     const q = run.quality;
