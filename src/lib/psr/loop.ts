@@ -22,6 +22,7 @@ import type { SearchSettings } from './search-config.ts';
 import type { SearchEvent } from './events.ts';
 import type { SearchStats } from './search-stats.ts';
 import type { PreferencePair } from './pairs.ts';
+import { selectTrainingPairs, type TrainPairSelection } from './train-selection.ts';
 import { pairQuality, qualityOf, summarizePairQuality, type PairQualitySummary } from './pair-quality.ts';
 import { srlmPool, type SrlmEvent, type SrlmSettings } from './srlm.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type JudgeEvaluation, type SolveEvaluation } from './evaluate.ts';
@@ -38,6 +39,8 @@ export interface LoopSettings {
   search: SearchSettings;
   srlm: SrlmSettings;
   dpo: Omit<StepDpoOptions, 'seed'>;
+  /** Which of an iteration's pairs it trains on (all of them by default); every pair is still reported and exported. */
+  trainOn?: TrainPairSelection;
   seed: number;
   /** 'self' (the method). 'oracle' is a control experiment: the checker judges the model's candidates. */
   judge?: JudgeSource;
@@ -63,6 +66,8 @@ export interface IterationReport {
   method: Method;
   poolSize: number;
   pairs: number;
+  /** The pairs training used (the training-pair selection: all of them by default). */
+  trainedPairs: number;
   searchStats: SearchStats | null;
   srlmStats: { problems: number; pairs: number; droppedEqual: number; meanScore: number } | null;
   /** Oracle grading of the pairs (metrics only). */
@@ -164,7 +169,7 @@ export async function runIterations(
     const t0 = performance.now();
     const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'lora', ctx.quantized ?? null);
     const report: IterationReport = {
-      iteration: t, method: settings.method, poolSize: pool.length, pairs: 0, searchStats: null, srlmStats: null,
+      iteration: t, method: settings.method, poolSize: pool.length, pairs: 0, trainedPairs: 0, searchStats: null, srlmStats: null,
       pairQuality: null, dpo: null, ownPairs: null, evaluation: null, error: null, seconds: 0,
     };
     let pairs: PreferencePair[] = [];
@@ -198,9 +203,11 @@ export async function runIterations(
       }
       report.pairs = pairs.length;
       emit({ type: 'searched', iteration: t, resumed: resumed !== undefined, pairs, searchStats: report.searchStats, srlmStats: report.srlmStats });
-      if (pairs.length > 0) {
+      const trained = selectTrainingPairs(pairs, settings.trainOn);
+      report.trainedPairs = trained.length;
+      if (trained.length > 0) {
         emit({ type: 'stage', iteration: t, stage: 'train' });
-        const { log, ownPairs } = await trainStepDpo(params, ctx.tok, pairs, { ...settings.dpo, seed: settings.seed * 1000 + t }, (entry) =>
+        const { log, ownPairs } = await trainStepDpo(params, ctx.tok, trained, { ...settings.dpo, seed: settings.seed * 1000 + t }, (entry) =>
           emit({ type: 'train-step', iteration: t, entry }),
         );
         report.ownPairs = ownPairs;

@@ -108,6 +108,7 @@ export function planLoop(
       search: searchSettingsOf(s, first),
       srlm: { ...DEFAULT_SRLM_SETTINGS, n: s.srlmSamples, temperature: s.temperature, topP: s.topP },
       dpo: { ...DEFAULT_STEP_DPO, objective: s.objective, beta: s.beta, nllWeight: s.nllWeight, lr: s.lr, epochs: s.epochs, pairsPerBatch: s.pairsPerStep },
+      trainOn: { maxStep: s.trainMaxStep, minCount: s.trainMinCount },
       seed: s.seed,
     },
   };

@@ -129,6 +129,14 @@ export const SETTINGS = {
     kind: 'int', label: 'Pairs per optimizer step', flag: 'pairs-per-step', default: 8, min: 1, max: 64, unit: 'pairs',
     help: 'Preference pairs averaged into one AdamW step.',
   },
+  trainMaxStep: {
+    kind: 'int', label: 'Train on pairs up to step', flag: 'train-max-step', default: 0, min: 0, max: 64,
+    help: 'Train only on the pairs of the first N steps of a solution (later prefixes are more often already wrong); 0 trains on every pair. All pairs are still exported.',
+  },
+  trainMinCount: {
+    kind: 'int', label: 'Chosen step written at least', flag: 'train-min-count', default: 1, min: 1, max: 32, unit: 'times',
+    help: 'Train only on pairs whose chosen step was written by at least this many of the w samples (the model\'s own agreement, no ground truth); 1 trains on every pair.',
+  },
   // ---- the LoRA adapter a fresh loop starts from ----------------------------------------------------
   loraRank: {
     kind: 'int', label: 'LoRA rank', flag: 'rank', default: 16, min: 1, max: 256,
@@ -240,7 +248,7 @@ export const SEARCH_KEYS = ['w', 'temperature', 'topP', 'maxSteps', 'tieThreshol
  */
 export const ITERATION_KEYS = [
   'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks',
-  'objective', 'beta', 'nllWeight', 'lr', 'epochs', 'pairsPerStep',
+  'objective', 'beta', 'nllWeight', 'lr', 'epochs', 'pairsPerStep', 'trainMaxStep', 'trainMinCount',
   'problems', 'poolGrowth', 'difficulties', 'evalProblems', 'evalPairs', 'seed', 'datasetSeed',
 ] as const satisfies readonly SettingKey[];
 
