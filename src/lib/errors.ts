@@ -222,6 +222,12 @@ export class NothingToExportError extends PsrError {}
 /** The ONNX Runtime check could not run (onnxruntime-web did not load, or refused the exported model); the model is unchanged. */
 export class OnnxCheckError extends PsrError {}
 
+/** An ONNX file is not a decoder of this model's layout (truncated, unknown operators, other inputs / outputs or shapes). */
+export class OnnxModelError extends OnnxCheckError {}
+
+/** The exporter was asked for something the ONNX decoder cannot express (e.g. an odd head size for RoPE). */
+export class OnnxExportError extends PsrError {}
+
 /** An imported file is not what the page can use (wrong name, missing part); the message says what to pick. */
 export class ImportError extends InvalidInputError {}
 

@@ -14,6 +14,7 @@ import type { ModelWeights } from '../model/weights.ts';
 import { q4Groups, Q4_GROUP, quantize, type QuantizedMatrix } from '../formats/quant.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { ONNX_BOOL, ONNX_FLOAT, ONNX_INT64 } from './schema.ts';
+import { OnnxExportError } from '../errors.ts';
 
 export const ONNX_OPSET = 17;
 /** The score a masked key gets before the softmax (finite: a row with no valid key stays NaN-free). */
@@ -66,9 +67,22 @@ function transposeI8(a: Int8Array, rows: number, cols: number): Int8Array {
   return t;
 }
 
+/** Throw OnnxExportError for what the decoder graph cannot express, before anything is built. */
+function checkExportable(config: ModelConfig, weights: ModelWeights, opts: OnnxExportOptions): void {
+  const no = (why: string) => {
+    throw new OnnxExportError(`cannot export this model to ONNX: ${why}`);
+  };
+  if (opts.quant !== undefined && !['none', 'int8', 'q4'].includes(opts.quant)) no(`unknown quantization ${JSON.stringify(opts.quant)}; use none, int8 or q4.`);
+  if (config.headDim % 2 !== 0) no(`its head size ${config.headDim} is odd, and rotate-half RoPE needs an even one; retrain with an even head size.`);
+  if (config.numKvHeads < 1 || config.numHeads % config.numKvHeads !== 0) no(`${config.numHeads} query heads cannot share ${config.numKvHeads} key/value heads evenly; fix the config's num_key_value_heads.`);
+  if (weights.layers.length !== config.numLayers) no(`the weights have ${weights.layers.length} layers and the config ${config.numLayers}; load the weights that belong to this config.`);
+  if (weights.embedTokens.length !== config.vocabSize * config.hiddenSize) no(`the embedding holds ${weights.embedTokens.length} values, not vocab × hidden = ${config.vocabSize * config.hiddenSize}; load the weights that belong to this config.`);
+}
+
 /** ModelProto bytes of the decoder (f32 weights as initializers). */
 export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, opts: OnnxExportOptions): Uint8Array {
   const { hiddenSize: C, intermediateSize: I, numHeads: NH, numKvHeads: NKV, headDim: HS, vocabSize: V, numLayers: L } = config;
+  checkExportable(config, weights, opts);
   const g = new GraphBuilder();
   const group = NH / NKV;
 

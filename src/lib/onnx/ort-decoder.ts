@@ -5,7 +5,7 @@
 import type * as OrtModule from 'onnxruntime-web';
 import type { ModelConfig } from '../model/config.ts';
 import { logSoftmax } from '../model/sampling.ts';
-import { OnnxCheckError } from '../errors.ts';
+import { OnnxCheckError, OnnxModelError } from '../errors.ts';
 
 export type Ort = typeof OrtModule;
 type Tensor = OrtModule.Tensor;
@@ -24,6 +24,25 @@ export interface OrtGreedy {
   logprobs: number[];
 }
 
+const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300);
+
+/** The inputs and outputs of the decoder layout (export-decoder.ts) for `config`; throws OnnxModelError naming what is missing. */
+function checkLayout(session: OrtModule.InferenceSession, config: ModelConfig): void {
+  const layers = Array.from({ length: config.numLayers }, (_, l) => l);
+  const inputs = ['input_ids', 'attention_mask', 'position_ids', ...layers.flatMap((l) => [`past_key_values.${l}.key`, `past_key_values.${l}.value`])];
+  const outputs = ['logits', ...layers.flatMap((l) => [`present.${l}.key`, `present.${l}.value`])];
+  const missing = [...inputs.filter((n) => !session.inputNames.includes(n)), ...outputs.filter((n) => !session.outputNames.includes(n))];
+  const extra = session.inputNames.filter((n) => !inputs.includes(n));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new OnnxModelError(
+      `the ONNX model is not a decoder of this model's layout (${config.numLayers} layers): ` +
+        `${missing.length > 0 ? `missing ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}` : ''}` +
+        `${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `unexpected inputs ${extra.slice(0, 4).join(', ')}` : ''}` +
+        '; export it again from this model (npm run psr -- export-onnx).',
+    );
+  }
+}
+
 export class OrtDecoder {
   private constructor(
     private readonly ort: Ort,
@@ -36,12 +55,18 @@ export class OrtDecoder {
    * engine owns the others; for webgpu the caller points ORT at a device first).
    */
   static async create(ort: Ort, bytes: Uint8Array, config: ModelConfig, ep: OrtEp = 'wasm'): Promise<OrtDecoder> {
+    let session: OrtModule.InferenceSession;
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], logSeverityLevel: 3 });
-      return new OrtDecoder(ort, session, config);
+      session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], logSeverityLevel: 3 });
     } catch (e) {
-      throw new OnnxCheckError(`onnxruntime-web could not load the exported model (${(e as Error).message}); reload the page and try again, or export it with the CLI (npm run psr -- export-onnx) and open it in Netron.`);
+      // A truncated or corrupt file, an operator ORT does not know, inconsistent shapes: ORT refuses the model.
+      throw new OnnxModelError(
+        `onnxruntime-web refused the ONNX model (${firstLine(e)}); export it again (npm run psr -- export-onnx, or the page's download) and check it opens in Netron.`,
+        { cause: e },
+      );
     }
+    checkLayout(session, config);
+    return new OrtDecoder(ort, session, config);
   }
 
   /**
@@ -62,8 +87,17 @@ export class OrtDecoder {
         feeds[`past_key_values.${l}.${kv}`] = past?.[`present.${l}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [B, config.numKvHeads, 0, config.headDim]);
       }
     }
-    const out = (await this.session.run(feeds)) as Feeds;
-    return { logits: out.logits.data as Float32Array, cache: out };
+    let out: Feeds;
+    try {
+      out = (await this.session.run(feeds)) as Feeds;
+    } catch (e) {
+      throw new OnnxModelError(`onnxruntime-web could not run the model on ${B} row(s) of ${T} token(s) after ${pastLen} (${firstLine(e)}); the file's shapes do not fit this model's config — export it again from this model.`, { cause: e });
+    }
+    const logits = out.logits.data as Float32Array;
+    if (logits.length !== B * T * config.vocabSize) {
+      throw new OnnxModelError(`the model's logits hold ${logits.length} values, ${B}×${T}×${config.vocabSize} were expected; the file was exported from a model with another vocabulary — export it again from this model.`);
+    }
+    return { logits, cache: out };
   }
 
   private call(ids: readonly number[], pastLen: number, past: OrtCache | null): Promise<{ logits: Float32Array; cache: OrtCache }> {
