@@ -30,6 +30,8 @@ export const TASK_REMEDIES: Record<string, string> = {
   TensorShapeError: 'This adapter was trained for a different base model: import one exported from this model.',
   LoraConfigError: 'The adapter_config.json is not a LoRA config this page can use: import the one exported with the weights.',
   OnnxCheckError: 'The check did not change the model. Reload the page to try again; the CLI (npm run psr -- export-onnx) exports the same model to a file.',
+  OnnxModelError: 'The check did not change the model; the ONNX file was not one this model can run.',
+  OnnxExportError: 'Nothing was exported and the model is unchanged.',
   StorageFullError: 'Export the adapter and pairs to keep them, then "Clear saved data" to free space.',
   StorageUnavailableError: 'This window keeps work only until it closes: export what you want to keep.',
 };
