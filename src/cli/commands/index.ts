@@ -15,6 +15,7 @@ import { evalCommand } from './eval.ts';
 import { coldStartCommand } from './cold-start.ts';
 import { runCommand } from './run.ts';
 import { loopTableCommand } from './loop-table.ts';
+import { compareCommand } from './compare.ts';
 import { quantizeCommand } from './quantize.ts';
 import { dequantizeCommand } from './dequantize.ts';
 import { exportOnnxCommand } from './export-onnx.ts';
@@ -22,4 +23,4 @@ import { settingsCommand } from './settings.ts';
 import { learningCurveCommand } from './learning-curve.ts';
 import { gapCommand } from './gap.ts';
 
-export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, runCommand, loopTableCommand, quantizeCommand, dequantizeCommand, exportOnnxCommand];
+export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, runCommand, loopTableCommand, compareCommand, quantizeCommand, dequantizeCommand, exportOnnxCommand];
