@@ -62,11 +62,17 @@ export class RealModelState {
   async open(): Promise<void> {
     if (this.opened) return;
     this.opened = true;
-    const [{ prebuiltAppConfig }, gpu] = await Promise.all([import('@mlc-ai/web-llm'), checkRealModelGpu()]);
-    this.gpu = gpu;
-    this.catalog = realModelCatalog(prebuiltAppConfig);
-    this.selectedId = defaultRealModel(this.catalog, gpu.hasShaderF16)?.id ?? this.catalog[0]?.id ?? '';
-    await this.refreshCached();
+    try {
+      const [{ prebuiltAppConfig }, gpu] = await Promise.all([import('@mlc-ai/web-llm'), checkRealModelGpu()]);
+      this.gpu = gpu;
+      this.catalog = realModelCatalog(prebuiltAppConfig);
+      this.selectedId = defaultRealModel(this.catalog, gpu.hasShaderF16)?.id ?? this.catalog[0]?.id ?? '';
+      await this.refreshCached();
+    } catch (e) {
+      // WebLLM's code is a chunk of this site: failing to load it means the page itself is stale or offline.
+      this.error = { name: 'RealModelEngineError', message: `WebLLM's code could not be loaded (${errorParts(e).message}); reload the page and open this section again.` };
+      this.opened = false;
+    }
   }
 
   async refreshCached(): Promise<void> {
