@@ -98,7 +98,8 @@ export function reportText(r: BenchReport): string {
 export function decoderRaceTable(r: BenchReport): Table | null {
   const race = r.onnx_decoder;
   if (!race) return null;
-  const where = (t: string) => (t.startsWith('threads') ? `wasm, ${t.replace('threads', '')} thread(s)` : t === 'wasm' ? 'wasm, 1 thread' : t);
+  const where = (t: string) =>
+    t.startsWith('threads') ? `wasm, ${t.replace('threads', '')} thread(s)` : t.startsWith('wasm-threads') ? `wasm, ${t.replace('wasm-threads', '')} threads` : t === 'wasm' ? 'wasm, 1 thread' : t;
   const rows: Table['rows'] = [];
   for (const t of Object.keys(race.ours)) {
     for (const k of Object.keys(race.ours[t])) {
