@@ -6,7 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../command.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { OnnxExportError, UsageError } from '../../lib/errors.ts';
+import { checkOnnxModel } from '../../lib/onnx/check-model.ts';
 import { loadModelDir } from '../model-dir.ts';
 import { mergeLora } from '../../lib/model/lora.ts';
 import { configToHf } from '../../lib/model/config.ts';
@@ -38,6 +39,9 @@ export const exportOnnxCommand: Command = {
       metadata: { generation: String(m.meta.generation), adapter: m.adapter ? 'merged' : 'none', base_storage: m.storage, quant },
       quant,
     });
+    // ONNX's structural checker rules (SSA names, topological order, outputs produced, opsets, initializer sizes) before writing.
+    const problems = checkOnnxModel(bytes);
+    if (problems.length > 0) throw new OnnxExportError(`the export fails ONNX's checker rules (${problems.slice(0, 3).join('; ')}); nothing was written — please report this with the model folder.`);
     await mkdir(dir, { recursive: true });
     await writeFile(out, bytes);
     await writeFile(resolve(dir, 'config.json'), JSON.stringify(configToHf(m.config), null, 2) + '\n');

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportDecoderOnnx } from '../../../src/lib/onnx/export-decoder.ts';
 import { GraphBuilder } from '../../../src/lib/onnx/graph-builder.ts';
-import { ONNX_FLOAT } from '../../../src/lib/onnx/schema.ts';
+import { decodeModel, encodeModel, ONNX_FLOAT } from '../../../src/lib/onnx/schema.ts';
+import { checkOnnxModel } from '../../../src/lib/onnx/check-model.ts';
 import { OrtDecoder, type Ort } from '../../../src/lib/onnx/ort-decoder.ts';
 import { defineConfig, type ModelConfig } from '../../../src/lib/model/config.ts';
 import { initWeights } from '../../../src/lib/model/weights.ts';
@@ -81,5 +82,34 @@ describe('the exporter refuses what it cannot express', () => {
   });
   it('an unknown quantization: OnnxExportError', () => {
     expect(() => exportDecoderOnnx(config, weights, { description: 'x', quant: 'q2' as never })).toThrow(/unknown quantization "q2"/);
+  });
+});
+
+describe("ONNX checker rules (the structural ones of onnx.checker that need no operator schemas)", () => {
+  it.each(['none', 'int8', 'q4'] as const)('the %s export passes them', (quant) => {
+    const config = cfg({ tieWordEmbeddings: false });
+    expect(checkOnnxModel(exportDecoderOnnx(config, initWeights(config, createRng(3)), { description: 'check', quant }))).toEqual([]);
+  });
+  it('a graph that reads before it defines, defines twice, misses an output or a domain, or has short bytes fails them', () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', ONNX_FLOAT, [1, 4]);
+    g.output('y', ONNX_FLOAT, [1, 4]);
+    g.output('never', ONNX_FLOAT, [1, 4]);
+    g.opTo('y', 'Add', [x, 'later']);
+    g.opTo('later', 'Relu', [x]);
+    g.opTo('later', 'Relu', [x]);
+    g.msOp('MatMulNBits', [x]);
+    const model = decodeModel(g.encode({ graphName: 'bad', opset: 17, producer: 'test', doc: '' }));
+    model.opsetImport = model.opsetImport.filter((o) => o.domain === ''); // drop com.microsoft
+    model.graph!.initializer = [{ name: 'w', dims: [4], dataType: ONNX_FLOAT, rawData: new Uint8Array(8) }];
+    const problems = checkOnnxModel(encodeModel(model));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/reads later before anything defines it/),
+      expect.stringMatching(/later is defined twice/),
+      expect.stringMatching(/graph output never is never produced/),
+      expect.stringMatching(/uses domain "com.microsoft" without an opset import/),
+      expect.stringMatching(/initializer w: 8 bytes for dims \[4\] of 4-byte elements/),
+    ]));
+    expect(checkOnnxModel(new Uint8Array([0xff, 0xff, 0xff]))[0]).toMatch(/not a ModelProto/);
   });
 });
