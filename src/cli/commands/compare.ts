@@ -6,30 +6,27 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError } from '../../lib/errors.ts';
-import { pairedGain } from '../../lib/psr/paired-gain.ts';
+import { pooledPairedGain, type Correctness } from '../../lib/psr/run-summary.ts';
 import { formatInterval } from '../../lib/psr/intervals.ts';
 
 interface Evaluated {
-  start: boolean[] | null;
-  final: boolean[];
+  start: Correctness | null;
+  final: Correctness;
 }
 
 async function readEvaluated(path: string): Promise<Evaluated> {
   const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
   const file = isDir ? join(path, 'metrics.json') : path;
-  type Correct = string | boolean[]; // "0110…" as the reports store it, or booleans
-  let json: { start?: { solve?: { correct?: Correct } }; reports?: { evaluation?: { solve?: { correct?: Correct } } }[]; correct?: Correct };
+  let json: { start?: { solve?: { correct?: Correctness } }; reports?: { evaluation?: { solve?: { correct?: Correctness } } }[]; correct?: Correctness };
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     throw new UsageError(`${file} cannot be read as JSON; pass folders written by \`psr run --out\` or reports of \`psr eval --json\`.`);
   }
-  const bits = (c: Correct | undefined): boolean[] | null => (typeof c === 'string' ? [...c].map((ch) => ch === '1') : Array.isArray(c) ? c : null);
-  const own = bits(json.correct);
-  if (own) return { start: null, final: own };
-  const final = bits(json.reports?.at(-1)?.evaluation?.solve?.correct);
-  if (!final) throw new UsageError(`${file} has no per-problem results; pass a finished \`psr run\` folder or an \`eval --json\` report.`);
-  return { start: bits(json.start?.solve?.correct), final };
+  if (json.correct !== undefined) return { start: null, final: json.correct };
+  const final = json.reports?.at(-1)?.evaluation?.solve?.correct;
+  if (final === undefined) throw new UsageError(`${file} has no per-problem results; pass a finished \`psr run\` folder or an \`eval --json\` report.`);
+  return { start: json.start?.solve?.correct ?? null, final };
 }
 
 const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : []);
@@ -44,7 +41,7 @@ export const compareCommand: Command = {
     const beforePaths = list(flags.before);
     if (afterPaths.length === 0) throw new UsageError('--after needs one or more run folders or eval reports, comma-separated (one per seed).');
     const after = await Promise.all(afterPaths.map(readEvaluated));
-    let before: boolean[][];
+    let before: Correctness[];
     if (beforePaths.length > 0) {
       if (beforePaths.length !== 1 && beforePaths.length !== afterPaths.length) {
         throw new UsageError(`--before has ${beforePaths.length} entries and --after ${afterPaths.length}; give one per seed, or one shared by all.`);
@@ -57,7 +54,7 @@ export const compareCommand: Command = {
         return a.start;
       });
     }
-    const r = pairedGain(before, after.map((a) => a.final));
+    const r = pooledPairedGain(before, after.map((a) => a.final), 'compare', 4000);
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     io.out(
       flags.json

@@ -2,7 +2,7 @@
 // metrics.json (written by `psr run`), accuracy and judge accuracy of M1 … M_{K+1}, pairs per
 // iteration with the oracle's grading, and per method the mean and spread over seeds.
 import { InvalidInputError } from '../errors.ts';
-import { bootstrapMean, type Interval } from './intervals.ts';
+import { BOOTSTRAP_RESAMPLES, bootstrapMean, type Interval } from './intervals.ts';
 
 /** The parts of a run's metrics.json that the tables read. */
 export interface RunMetrics {
@@ -69,7 +69,42 @@ export function runRow(m: RunMetrics): RunRow {
 /** Paired bootstrap of last − first over the same problems ("1"/"0" per problem, same order). */
 export function pairedGain(first: string | undefined, last: string | undefined, seed: string): Interval | null {
   if (!first || !last || first.length !== last.length || first.length === 0) return null;
-  return bootstrapMean(Array.from(first, (f, i) => [Number(last[i]) - Number(f), 1] as [number, number]), seed);
+  return pooledPairedGain([first], [last], seed).gain;
+}
+
+/** Per-problem correctness in evaluation order: "0110…" as evaluations store it, or booleans / 0–1. */
+export type Correctness = string | readonly (boolean | number)[];
+
+export interface PooledGain {
+  /** Mean (after − before) over problems and seeds, with its bootstrap interval over problems; n: problems. */
+  gain: Interval;
+  seeds: number;
+  /** Accuracy of each seed's before / after evaluation. */
+  before: number[];
+  after: number[];
+}
+
+/**
+ * The paired gain over the same problems pooled over seeds: per problem the mean over seeds of
+ * (after − before), a percentile bootstrap resampling problems. `before[i]` / `after[i]` are seed i's
+ * evaluations (for one seed this is pairedGain).
+ */
+export function pooledPairedGain(before: readonly Correctness[], after: readonly Correctness[], seed: string | number, resamples = BOOTSTRAP_RESAMPLES): PooledGain {
+  if (before.length === 0 || before.length !== after.length) {
+    throw new InvalidInputError(`a pooled gain needs as many "before" as "after" evaluations (got ${before.length} and ${after.length}); pass one of each per seed.`);
+  }
+  const n = before[0].length;
+  for (const v of [...before, ...after]) {
+    if (v.length !== n) throw new InvalidInputError(`the evaluations cover ${n} and ${v.length} problems; compare evaluations of the same problems.`);
+  }
+  const S = before.length;
+  const groups = Array.from({ length: n }, (_, i): [number, number] => {
+    let d = 0;
+    for (let k = 0; k < S; k++) d += Number(after[k][i]) - Number(before[k][i]);
+    return [d / S, 1];
+  });
+  const accuracy = (v: Correctness) => Array.from({ length: n }, (_, i) => Number(v[i])).reduce((a, x) => a + x, 0) / n;
+  return { gain: bootstrapMean(groups, seed, resamples), seeds: S, before: before.map(accuracy), after: after.map(accuracy) };
 }
 
 /** Mean and sample standard deviation (0 for one value); null when there are no values. */

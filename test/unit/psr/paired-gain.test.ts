@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pairedGain } from '../../../src/lib/psr/paired-gain.ts';
+import { pooledPairedGain as pairedGain } from '../../../src/lib/psr/run-summary.ts';
 import { InvalidInputError } from '../../../src/lib/errors.ts';
 import { runCli } from '../../../src/cli/cli.ts';
 import { captureIo } from '../../util/cli-io.ts';
@@ -12,7 +12,7 @@ describe('pairedGain', () => {
   it('averages after − before per problem over the seeds; the interval brackets it', () => {
     const before = [[1, 0, 0, 1, 0, 0, 1, 0], [1, 0, 0, 1, 0, 0, 1, 0]];
     const after = [[1, 1, 0, 1, 1, 0, 1, 0], [1, 1, 0, 0, 0, 0, 1, 0]]; // +2 and 0 of 8 problems
-    const r = pairedGain(before, after);
+    const r = pairedGain(before, after, 1);
     expect(r.gain.value).toBeCloseTo((2 / 8 + 0 / 8) / 2);
     expect(r.gain.lo!).toBeLessThanOrEqual(r.gain.value!);
     expect(r.gain.hi!).toBeGreaterThanOrEqual(r.gain.value!);
@@ -20,8 +20,8 @@ describe('pairedGain', () => {
     expect(r.after).toEqual([0.625, 0.375]);
   });
   it('refuses evaluations of different problems or unmatched seeds', () => {
-    expect(() => pairedGain([[1, 0]], [[1, 0, 1]])).toThrow(InvalidInputError);
-    expect(() => pairedGain([[1]], [[1], [0]])).toThrow(/as many/);
+    expect(() => pairedGain([[1, 0]], [[1, 0, 1]], 1)).toThrow(InvalidInputError);
+    expect(() => pairedGain([[1]], [[1], [0]], 1)).toThrow(/as many/);
   });
 });
 
