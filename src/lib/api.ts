@@ -12,7 +12,7 @@ import type {
 } from './lab/types.ts';
 export type * from './lab/types.ts';
 import type { BenchProgress, BenchReport, BenchRequest } from './bench/engine-bench.ts';
-import type { OnnxQuant } from './onnx/export-decoder.ts';
+import type { OnnxQuant } from './onnx/quant-labels.ts';
 export type { BenchProgress, BenchReport, BenchRequest };
 
 /** Events the engine pushes on its own (not answers to a call). */

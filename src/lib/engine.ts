@@ -16,7 +16,7 @@ import { FetchFiles } from './formats/fetch-files.ts';
 import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest } from './bench/engine-bench.ts';
 import type { Ort } from './bench/ort-webgpu.ts';
 import type { OrtEp } from './onnx/ort-decoder.ts';
-import type { OnnxQuant } from './onnx/export-decoder.ts';
+import type { OnnxQuant } from './onnx/quant-labels.ts';
 import { EngineBusyError } from './errors.ts';
 
 /** Creates the device; `onLost` must be called if the device is lost without being destroyed. */

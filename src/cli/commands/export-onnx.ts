@@ -12,6 +12,7 @@ import { loadModelDir } from '../model-dir.ts';
 import { mergeLora } from '../../lib/model/lora.ts';
 import { configToHf } from '../../lib/model/config.ts';
 import { exportDecoderOnnx, ONNX_OPSET } from '../../lib/onnx/export-decoder.ts';
+import { isOnnxQuant, ONNX_QUANT_LABEL } from '../../lib/onnx/quant-labels.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { AUX_FILES } from './quantize.ts';
 
@@ -27,12 +28,12 @@ export const exportOnnxCommand: Command = {
     if (typeof out !== 'string' || !out.endsWith('.onnx')) throw new UsageError('--out FILE.onnx is required (a file name ending in .onnx; config.json and the tokenizer go beside it).');
     const adapterDir = typeof flags.adapter === 'string' ? flags.adapter : undefined;
     const quant = flags.quant ?? 'none';
-    if (quant !== 'none' && quant !== 'int8' && quant !== 'q4') throw new UsageError(`--quant must be none (f32), int8 or q4 (got ${String(quant)}).`);
+    if (!isOnnxQuant(quant)) throw new UsageError(`--quant must be none (f32), int8 or q4 (got ${String(quant)}).`);
     const dir = dirname(resolve(out));
     if (dir === resolve(model)) throw new UsageError('--out must not be inside the model folder itself (its config.json would be overwritten); pick another folder.');
     const m = await loadModelDir(model, adapterDir);
     const weights = m.adapter ? mergeLora(m.weights, m.adapter) : m.weights;
-    const dtype = { none: 'f32', int8: 'int8 linears (per output channel, DequantizeLinear)', q4: '4-bit linears (blocks of 32, ONNX Runtime MatMulNBits)' }[quant];
+    const dtype = ONNX_QUANT_LABEL[quant];
     const what = `M${m.meta.generation}${m.adapter ? ` (base + LoRA r=${m.adapter.config.r} merged)` : ' (base)'}`;
     const bytes = exportDecoderOnnx(m.config, weights, {
       description: `PSR Lab ${what}, exported from ${model}${adapterDir ? ` with the adapter ${adapterDir}` : ''}: decoder with past_key_values, ${dtype}.`,

@@ -30,7 +30,7 @@ import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import { checkWithOnnxRuntime, onnxExportFiles } from './onnx-check-task.ts';
 import { countAdapter, countWeights, fingerprintOf } from './model-facts.ts';
 import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
-import type { OnnxQuant } from '../onnx/export-decoder.ts';
+import type { OnnxQuant } from '../onnx/quant-labels.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
   InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,

@@ -9,6 +9,7 @@ import type { LoadedModel } from '../model/load-model.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { mergeLora } from '../model/lora.ts';
 import { exportDecoderOnnx, type OnnxQuant } from '../onnx/export-decoder.ts';
+import { ONNX_QUANT_LABEL } from '../onnx/quant-labels.ts';
 import { OrtDecoder, type Ort, type OrtEp } from '../onnx/ort-decoder.ts';
 import { configureOrtWebGpu } from '../bench/ort-webgpu.ts';
 import { formatStepPrompt } from '../math/formats.ts';
@@ -43,9 +44,8 @@ export interface OnnxCheckRuntime {
 
 /** M_k as ONNX bytes: the base with the current adapter merged in, opset 17, past/present key-value tensors; f32 unless `quant`. */
 function exportMerged(m: Omit<OnnxCheckInput, 'params' | 'backend'>, quant: OnnxQuant = 'none'): Uint8Array {
-  const dtype = { none: 'f32', int8: 'int8 linears (DequantizeLinear)', q4: '4-bit linears (ONNX Runtime MatMulNBits)' }[quant];
   return exportDecoderOnnx(m.model.config, mergeLora(m.model.weights, m.adapter), {
-    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, ${dtype}.`,
+    description: `PSR Lab M${m.generation} (base + LoRA merged), exported from the page: decoder with past_key_values, ${ONNX_QUANT_LABEL[quant]}.`,
     metadata: { generation: String(m.generation), adapter: 'merged', quant },
     quant,
   });

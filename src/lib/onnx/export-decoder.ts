@@ -43,7 +43,9 @@ function ropeTables(config: ModelConfig): { cos: Float32Array; sin: Float32Array
   return { cos, sin };
 }
 
-export type OnnxQuant = 'none' | 'int8' | 'q4';
+import { isOnnxQuant, type OnnxQuant } from './quant-labels.ts';
+
+export type { OnnxQuant };
 
 export interface OnnxExportOptions {
   /** Written into the model's doc_string and metadata (e.g. which M_t and adapter). */
@@ -72,7 +74,7 @@ function checkExportable(config: ModelConfig, weights: ModelWeights, opts: OnnxE
   const no = (why: string) => {
     throw new OnnxExportError(`cannot export this model to ONNX: ${why}`);
   };
-  if (opts.quant !== undefined && !['none', 'int8', 'q4'].includes(opts.quant)) no(`unknown quantization ${JSON.stringify(opts.quant)}; use none, int8 or q4.`);
+  if (opts.quant !== undefined && !isOnnxQuant(opts.quant)) no(`unknown quantization ${JSON.stringify(opts.quant)}; use none, int8 or q4.`);
   if (config.headDim % 2 !== 0) no(`its head size ${config.headDim} is odd, and rotate-half RoPE needs an even one; retrain with an even head size.`);
   if (config.numKvHeads < 1 || config.numHeads % config.numKvHeads !== 0) no(`${config.numHeads} query heads cannot share ${config.numKvHeads} key/value heads evenly; fix the config's num_key_value_heads.`);
   if (weights.layers.length !== config.numLayers) no(`the weights have ${weights.layers.length} layers and the config ${config.numLayers}; load the weights that belong to this config.`);

@@ -7,7 +7,7 @@ import type { ProblemState } from './problem-state.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
 import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.ts';
 import { zipFolder } from './export-bundle.ts';
-import type { OnnxQuant } from '../../lib/onnx/export-decoder.ts';
+import type { OnnxQuant } from '../../lib/onnx/quant-labels.ts';
 
 export class SolveState {
   steps = $state.raw<SolveEvent[]>([]);
