@@ -44,6 +44,7 @@ function ropeTables(config: ModelConfig): { cos: Float32Array; sin: Float32Array
 }
 
 import { isOnnxQuant, type OnnxQuant } from './quant-labels.ts';
+import { pastName, presentName } from './decoder-layout.ts';
 
 export type { OnnxQuant };
 
@@ -92,13 +93,13 @@ export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, op
   const attentionMask = g.input('attention_mask', ONNX_INT64, ['batch', 'total_sequence']);
   const positionIds = g.input('position_ids', ONNX_INT64, ['batch', 'sequence']);
   const past = Array.from({ length: L }, (_, l) => ({
-    key: g.input(`past_key_values.${l}.key`, ONNX_FLOAT, ['batch', NKV, 'past_sequence', HS]),
-    value: g.input(`past_key_values.${l}.value`, ONNX_FLOAT, ['batch', NKV, 'past_sequence', HS]),
+    key: g.input(pastName(l, 'key'), ONNX_FLOAT, ['batch', NKV, 'past_sequence', HS]),
+    value: g.input(pastName(l, 'value'), ONNX_FLOAT, ['batch', NKV, 'past_sequence', HS]),
   }));
   g.output('logits', ONNX_FLOAT, ['batch', 'sequence', V]);
   for (let l = 0; l < L; l++) {
-    g.output(`present.${l}.key`, ONNX_FLOAT, ['batch', NKV, 'total_sequence', HS]);
-    g.output(`present.${l}.value`, ONNX_FLOAT, ['batch', NKV, 'total_sequence', HS]);
+    g.output(presentName(l, 'key'), ONNX_FLOAT, ['batch', NKV, 'total_sequence', HS]);
+    g.output(presentName(l, 'value'), ONNX_FLOAT, ['batch', NKV, 'total_sequence', HS]);
   }
 
   // ---- helpers ----
@@ -164,8 +165,8 @@ export function exportDecoderOnnx(config: ModelConfig, weights: ModelWeights, op
     const q = rope(heads(linear(h, w.qProj, w.qBias, C, NH * HS, `${p}.self_attn.q_proj`), NH)); // (B,NH,T,HS)
     const k = rope(heads(linear(h, w.kProj, w.kBias, C, NKV * HS, `${p}.self_attn.k_proj`), NKV)); // (B,NKV,T,HS)
     const v = heads(linear(h, w.vProj, w.vBias, C, NKV * HS, `${p}.self_attn.v_proj`), NKV);
-    const kAll = g.opTo(`present.${l}.key`, 'Concat', [past[l].key, k], { axis: 2 }); // (B,NKV,S,HS)
-    const vAll = g.opTo(`present.${l}.value`, 'Concat', [past[l].value, v], { axis: 2 });
+    const kAll = g.opTo(presentName(l, 'key'), 'Concat', [past[l].key, k], { axis: 2 }); // (B,NKV,S,HS)
+    const vAll = g.opTo(presentName(l, 'value'), 'Concat', [past[l].value, v], { axis: 2 });
     // grouped-query heads: query head h reads kv head ⌊h / group⌋
     const repeat = (t: string): string =>
       group === 1 ? t : g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [t, g.i64([2])]), g.i64([1, 1, group, 1, 1])]), g.i64([0, NH, -1, HS])]);

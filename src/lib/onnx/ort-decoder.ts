@@ -6,6 +6,7 @@ import type * as OrtModule from 'onnxruntime-web';
 import type { ModelConfig } from '../model/config.ts';
 import { logSoftmax } from '../model/sampling.ts';
 import { OnnxCheckError, OnnxModelError } from '../errors.ts';
+import { decoderInputNames, decoderOutputNames, pastName, presentName } from './decoder-layout.ts';
 
 export type Ort = typeof OrtModule;
 type Tensor = OrtModule.Tensor;
@@ -28,9 +29,8 @@ const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')
 
 /** The inputs and outputs of the decoder layout (export-decoder.ts) for `config`; throws OnnxModelError naming what is missing. */
 function checkLayout(session: OrtModule.InferenceSession, config: ModelConfig): void {
-  const layers = Array.from({ length: config.numLayers }, (_, l) => l);
-  const inputs = ['input_ids', 'attention_mask', 'position_ids', ...layers.flatMap((l) => [`past_key_values.${l}.key`, `past_key_values.${l}.value`])];
-  const outputs = ['logits', ...layers.flatMap((l) => [`present.${l}.key`, `present.${l}.value`])];
+  const inputs = decoderInputNames(config.numLayers);
+  const outputs = decoderOutputNames(config.numLayers);
   const missing = [...inputs.filter((n) => !session.inputNames.includes(n)), ...outputs.filter((n) => !session.outputNames.includes(n))];
   const extra = session.inputNames.filter((n) => !inputs.includes(n));
   if (missing.length > 0 || extra.length > 0) {
@@ -83,8 +83,8 @@ export class OrtDecoder {
       position_ids: new ort.Tensor('int64', i64(rows.flatMap((r) => r.map((_, t) => pastLen + t))), [B, T]),
     };
     for (let l = 0; l < config.numLayers; l++) {
-      for (const kv of ['key', 'value']) {
-        feeds[`past_key_values.${l}.${kv}`] = past?.[`present.${l}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [B, config.numKvHeads, 0, config.headDim]);
+      for (const kv of ['key', 'value'] as const) {
+        feeds[pastName(l, kv)] = past?.[presentName(l, kv)] ?? new ort.Tensor('float32', new Float32Array(0), [B, config.numKvHeads, 0, config.headDim]);
       }
     }
     let out: Feeds;
