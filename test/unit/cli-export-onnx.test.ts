@@ -12,10 +12,35 @@ import { sequenceLogits } from '../../src/lib/model/sequence-logits.ts';
 import { CpuBackend } from '../../src/lib/backend/cpu-backend.ts';
 import { generateProblem } from '../../src/lib/math/generator.ts';
 import { createRng } from '../../src/lib/math/rng.ts';
+import type { ModelConfig } from '../../src/lib/model/config.ts';
 
 const MODEL = 'public/models/psr-tiny';
 const out = mkdtempSync(join(tmpdir(), 'psr-onnx-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** onnxruntime-web's logits (T,V) for a whole prefix of the exported file, empty cache. */
+async function ortPrefixLogits(file: string, config: ModelConfig, ids: number[]): Promise<Float32Array> {
+  const ort = await import('onnxruntime-web');
+  const session = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'] });
+  const T = ids.length;
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, T]),
+  };
+  for (let l = 0; l < config.numLayers; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, config.headDim]);
+  return (await session.run(feeds)).logits.data as Float32Array;
+}
+
+/** max |a − b| / max |b|. */
+function maxRelErr(a: Float32Array, b: Float32Array): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}
 
 describe('psr export-onnx', () => {
   it('writes a decoder onnxruntime-web runs to our logits, with config.json and the tokenizer beside it', async () => {
@@ -73,22 +98,7 @@ describe('psr export-onnx', () => {
     expect(m.storage).toBe('int8');
     const ids = Array.from(m.tok.encode(generateProblem(m.world, createRng(6), 2).question, { bos: true }).ids);
     const ours = await sequenceLogits(new CpuBackend(), m.config, m.weights, m.adapter, ids);
-    const ort = await import('onnxruntime-web');
-    const session = await ort.InferenceSession.create(readFileSync(int8File), { executionProviders: ['wasm'] });
-    const T = ids.length, L = m.config.numLayers;
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, T]),
-    };
-    for (let l = 0; l < L; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, m.config.numKvHeads, 0, m.config.headDim]);
-    const theirs = (await session.run(feeds)).logits.data as Float32Array;
-    let num = 0, den = 0;
-    for (let i = 0; i < ours.length; i++) {
-      num = Math.max(num, Math.abs(theirs[i] - ours[i]));
-      den = Math.max(den, Math.abs(ours[i]));
-    }
-    expect(num / den).toBeLessThanOrEqual(1e-4);
+    expect(maxRelErr(await ortPrefixLogits(int8File, m.config, ids), ours)).toBeLessThanOrEqual(1e-4);
   });
 
   it('--quant q4: a q4-stored base exactly, through ONNX Runtime\'s MatMulNBits (our q4 bytes as they are)', async () => {
@@ -104,22 +114,7 @@ describe('psr export-onnx', () => {
     expect(m.storage).toBe('q4');
     const ids = Array.from(m.tok.encode(generateProblem(m.world, createRng(9), 3).question, { bos: true }).ids);
     const ours = await sequenceLogits(new CpuBackend(), m.config, m.weights, m.adapter, ids);
-    const ort = await import('onnxruntime-web');
-    const session = await ort.InferenceSession.create(readFileSync(q4File), { executionProviders: ['wasm'] });
-    const T = ids.length, L = m.config.numLayers;
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, T]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, T]),
-    };
-    for (let l = 0; l < L; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, m.config.numKvHeads, 0, m.config.headDim]);
-    const theirs = (await session.run(feeds)).logits.data as Float32Array;
-    let num = 0, den = 0;
-    for (let i = 0; i < ours.length; i++) {
-      num = Math.max(num, Math.abs(theirs[i] - ours[i]));
-      den = Math.max(den, Math.abs(ours[i]));
-    }
-    expect(num / den).toBeLessThanOrEqual(1e-4);
+    expect(maxRelErr(await ortPrefixLogits(q4File, m.config, ids), ours)).toBeLessThanOrEqual(1e-4);
   });
 
   it('refuses a missing --model, an --out that is not .onnx, an --out inside the model folder and an unknown --quant', async () => {
