@@ -14,7 +14,7 @@ import { benchWeights } from './model-bench.ts';
 import { decoderRaceSizes, ortRaceSizes, oursRaceFigures, raceFigures, raceOrtDecoder, raceRatio } from './ort-decoder-race.ts';
 import type { OnnxDecoderReport } from './report.ts';
 import { webThreadPlan } from '../cpu/threads/spawn-web.ts';
-import type { WasmBackend } from '../backend/wasm-backend.ts';
+import { WasmBackend } from '../backend/wasm-backend.ts';
 import type { OrtRaceFigures } from './ort-decoder-race.ts';
 import type { OrtThreadsReply, OrtThreadsRequest } from './ort-threads.worker.ts';
 
@@ -48,11 +48,11 @@ export async function browserDecoderRace(ort: Ort, gpu: GpuContext, config: Mode
   if (plan.count > 1) {
     const key = `wasm-threads${plan.count}`;
     report.threads = plan.count;
-    const be = await createBackend('wasm', gpu, wasmBytes, { threads: plan.count, spawn: plan.spawn });
+    const be = await WasmBackend.create(wasmBytes, { threads: plan.count, spawn: plan.spawn });
     try {
       report.ours[key] = await oursRaceFigures(be, config, weights, sizes);
     } finally {
-      (be as WasmBackend).stopThreads();
+      be.stopThreads();
     }
     try {
       report.ort[key] = raceFigures(await ortOnThreads({ bytes, config, sizes: ortRaceSizes(sizes), threads: plan.count }));

@@ -61,10 +61,7 @@ export function classifyEngineError(e: unknown, modelId: string): PsrError {
   if (name === 'WebGPUNotAvailableError' || name === 'WebGPUNotFoundError') {
     return new RealModelNoGpuError(`this browser exposes no WebGPU adapter, so ${modelId} cannot run here; use a recent Chrome, Edge or Safari on a machine with a GPU.`, cause);
   }
-  if (name === 'TypeError' && /fetch|network/i.test(msg)) {
-    return new RealModelDownloadError(`a file of ${modelId} could not be downloaded (${msg}); check the connection and load again — files already fetched stay cached.`, cause);
-  }
-  if (/status\s*(4|5)\d\d|HTTP (4|5)\d\d|Failed to fetch|NetworkError/i.test(msg)) {
+  if ((name === 'TypeError' && /fetch|network/i.test(msg)) || /status\s*(4|5)\d\d|HTTP (4|5)\d\d|Failed to fetch|NetworkError/i.test(msg)) {
     return new RealModelDownloadError(`a file of ${modelId} could not be downloaded (${msg}); check the connection and load again — files already fetched stay cached.`, cause);
   }
   return new RealModelEngineError(`WebLLM failed with ${name || 'an error'}: ${msg}; reload the page and load the model again, or pick another model.`, cause);
