@@ -8,8 +8,9 @@
 // - candidates: one raw completion with n = w on the model's own turn ("… Step k:"), stopping at the
 //   next step marker — the w prefills are unavoidable in this release, one request keeps it to that;
 // - verdicts: one chat completion per ordered pair (system = judge instruction), greedy.
-// Prompt and completion tokens are counted per request from WebLLM's usage (see `usage`), so the
-// prefill the shared prefix costs is measured on the visitor's machine, not assumed.
+// Prompt and completion tokens are counted per request from WebLLM's usage (see `usage`), and
+// measurePrefill compares one request of w candidates with one of a single candidate on the same
+// prompt, so what the shared prefix costs is measured on the visitor's machine, not assumed.
 import type { ChatCompletion, Completion, MLCEngineInterface } from '@mlc-ai/web-llm';
 import { ContextFullError } from '../errors.ts';
 import type { UniformRng } from '../model/sampling.ts';
@@ -39,18 +40,27 @@ export interface EngineUsage {
   seconds: number;
 }
 
+/** Prompt tokens the engine reported for the same step prompt: one request of `w` candidates, one of a single candidate. */
+export interface PrefillProbe {
+  w: number;
+  oneRequest: number;
+  oneCandidate: number;
+}
+
 export interface TierUsage {
   sample: EngineUsage;
   judge: EngineUsage;
   rollout: EngineUsage;
-  /** Tokens of the distinct step prompts (each prefilled w times by the engine): the shared-prefix cost measure. */
-  uniqueStepPromptTokens: number;
+  /** The two requests of measurePrefill. */
+  probe: EngineUsage;
+  /** How many times one request of w candidates reads the shared prompt (oneRequest / oneCandidate); null until measured. */
+  prefill: PrefillProbe | null;
 }
 
 const emptyUsage = (): EngineUsage => ({ requests: 0, promptTokens: 0, completionTokens: 0, seconds: 0 });
 
 export class WebLlmStepModel implements StepModel {
-  readonly usage: TierUsage = { sample: emptyUsage(), judge: emptyUsage(), rollout: emptyUsage(), uniqueStepPromptTokens: 0 };
+  readonly usage: TierUsage = { sample: emptyUsage(), judge: emptyUsage(), rollout: emptyUsage(), probe: emptyUsage(), prefill: null };
 
   constructor(
     private readonly engine: MLCEngineInterface,
@@ -74,8 +84,6 @@ export class WebLlmStepModel implements StepModel {
         stream: false,
       }),
     );
-    const perChoice = reply.usage ? reply.usage.prompt_tokens / Math.max(1, reply.choices.length) : 0;
-    this.usage.uniqueStepPromptTokens += perChoice;
     return reply.choices.map((c) => {
       const text = stepText(k, c.text);
       const lp = c.logprobs?.content ?? [];
@@ -107,6 +115,20 @@ export class WebLlmStepModel implements StepModel {
     return out;
   }
 
+  /**
+   * Measure what the shared step prompt costs: the prompt tokens WebLLM reports for one request of `w`
+   * candidates against one of a single candidate, on the first step prompt of `question` (one token each).
+   */
+  async measurePrefill(question: string, w: number): Promise<PrefillProbe> {
+    const prompt = stepPrompt(this.template, question, []);
+    const ask = (n: number) =>
+      this.request('probe', () => this.engine.completions.create({ prompt, n, temperature: 0, max_tokens: 1, stream: false })).then((r) => r.usage?.prompt_tokens ?? 0);
+    const oneRequest = await ask(w);
+    const oneCandidate = await ask(1);
+    this.usage.prefill = { w, oneRequest, oneCandidate };
+    return this.usage.prefill;
+  }
+
   /** The model's greedy completion of a solution after `steps` (for judge-quality rollouts). */
   async completeSolution(question: string, steps: readonly string[]): Promise<string> {
     const prompt = renderAssistantPrefix(this.template, REASONING_INSTRUCTION, question.trim()) + steps.map((s) => `${s}\n`).join('');
@@ -116,7 +138,7 @@ export class WebLlmStepModel implements StepModel {
     return reply.choices[0]?.text ?? '';
   }
 
-  private async request<T extends Completion | ChatCompletion>(kind: keyof Omit<TierUsage, 'uniqueStepPromptTokens'>, call: () => Promise<T>): Promise<T> {
+  private async request<T extends Completion | ChatCompletion>(kind: 'sample' | 'judge' | 'rollout' | 'probe', call: () => Promise<T>): Promise<T> {
     let reply: T;
     try {
       reply = await call();

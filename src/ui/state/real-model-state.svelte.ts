@@ -148,8 +148,11 @@ export class RealModelState {
     this.result = null;
     this.view = EMPTY_SEARCH_VIEW;
     this.control = new TaskController();
-    this.status = 'Sampling the first candidates…';
+    this.status = 'Measuring what the shared step prompt costs…';
     try {
+      await model.measurePrefill(list[0].question, this.w);
+      this.usage = structuredClone(model.usage);
+      this.status = 'Sampling the first candidates…';
       this.result = await runRealSearch(model, list, searchSettings({ w: this.w, temperature: this.temperature, maxSteps: this.maxSteps }), 1, {
         control: this.control,
         rollouts: this.rollouts && list.some((p) => p.gold !== null),

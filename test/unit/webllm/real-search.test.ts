@@ -33,8 +33,11 @@ describe('WebLlmStepModel on the scripted engine', () => {
       expect(s.final).toBe(false);
     }
     expect(engine.log).toEqual([{ kind: 'completion', n: 6, promptTokens: expect.any(Number) }]);
-    // The engine prefills the prompt once per choice: the usage counts it six times.
-    expect(model.usage.sample.promptTokens).toBeCloseTo(6 * model.usage.uniqueStepPromptTokens, 6);
+    // The engine prefills the prompt once per choice: the usage counts it six times, as the probe measures.
+    const probe = await model.measurePrefill(problems[0].question, 6);
+    expect(model.usage.sample.promptTokens).toBeCloseTo(6 * probe.oneCandidate, 6);
+    expect(probe.oneRequest).toBe(6 * probe.oneCandidate);
+    expect(model.usage.probe.requests).toBe(2);
   });
 
   it('marks a boxed step final and reads written verdicts, a cut-off reply as a tie', async () => {
