@@ -34,6 +34,7 @@ export function cacheApiStore(name = 'psr-lab-scripted-webllm'): ScriptedCache {
   return {
     has: async (id) => (await (await caches.open(name)).match(key(id))) !== undefined,
     add: async (id) => (await caches.open(name)).put(key(id), new Response('scripted', { headers: { 'content-type': 'text/plain' } })),
+    remove: async (id) => void (await (await caches.open(name)).delete(key(id))),
   };
 }
 
@@ -95,10 +96,7 @@ export async function isCached(kind: EngineKind, modelId: string): Promise<boole
 
 /** Delete the model's cached files (weights, library, config). */
 export async function deleteCached(kind: EngineKind, modelId: string): Promise<void> {
-  if (kind.kind === 'scripted') {
-    await caches.delete('psr-lab-scripted-webllm');
-    return;
-  }
+  if (kind.kind === 'scripted') return cacheApiStore().remove(modelId);
   const { deleteModelAllInfoInCache } = await import('@mlc-ai/web-llm');
   await deleteModelAllInfoInCache(modelId);
 }

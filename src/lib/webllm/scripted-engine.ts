@@ -35,11 +35,12 @@ export type ScriptedFailure = 'quota' | 'network' | 'shader-f16' | 'memory' | 'd
 export interface ScriptedCache {
   has(modelId: string): Promise<boolean>;
   add(modelId: string): Promise<void>;
+  remove(modelId: string): Promise<void>;
 }
 
 export function memoryCache(): ScriptedCache {
   const s = new Set<string>();
-  return { has: async (id) => s.has(id), add: async (id) => void s.add(id) };
+  return { has: async (id) => s.has(id), add: async (id) => void s.add(id), remove: async (id) => void s.delete(id) };
 }
 
 export interface ScriptedEngineOptions {
