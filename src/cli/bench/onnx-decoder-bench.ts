@@ -16,7 +16,6 @@ import type { OnnxDecoderReport } from '../../lib/bench/report.ts';
 
 export type { OnnxDecoderReport };
 
-
 function ortChild(args: object): Promise<OrtRaceFigures> {
   const child = fileURLToPath(new URL('./ort-decoder-child.ts', import.meta.url));
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
