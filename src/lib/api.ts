@@ -7,12 +7,14 @@ import type { ProgressFn, SelfTestInput, SelfTestResult } from './kernels/selfte
 export type { GpuInfo, ProgressFn, SelfTestInput, SelfTestResult };
 // The app's model tasks (load, problems, solve, search, iteration, export): types in lab/types.ts.
 import type {
-  ExportedFile, InterruptedIteration, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OnnxCheckResult, OwnProblemCheck, ProblemView,
+  ExportedFile, InterruptedIteration, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OnnxCheckResult, OwnProblemCheck, ProblemView, RecordedCheckResult,
   ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 export type * from './lab/types.ts';
 import type { BenchProgress, BenchReport, BenchRequest } from './bench/engine-bench.ts';
 import type { OnnxQuant } from './onnx/quant-labels.ts';
+import type { RecordedChain } from './psr/chain.ts';
+export type { RecordedChain };
 export type { BenchProgress, BenchReport, BenchRequest };
 
 /** Events the engine pushes on its own (not answers to a call). */
@@ -65,6 +67,10 @@ export interface EngineApi {
   resume(): Promise<void>;
   taskStatus(): Promise<TaskStatus>;
   /** The last iteration's pairs as Step-DPO JSONL (NothingToExportError before any iteration). */
+  /** The recorded multi-seed chain shipped beside the model (chain/chain.json), or null when there is none. */
+  recordedChain(): Promise<RecordedChain | null>;
+  /** Re-solve `problems` of the recorded chain's held-out problems with M1 and with the shipped adapter; the model is unchanged. */
+  checkRecordedChain(problems: number, onProgress?: ProgressFn): Promise<RecordedCheckResult>;
   exportPairs(): Promise<string>;
   /** The current adapter as PEFT files (adapter_config.json, adapter_model.safetensors); buffers are transferred. */
   exportAdapter(): Promise<{ files: ExportedFile[] }>;

@@ -8,7 +8,7 @@ import type { DeviceLostError } from './errors.ts';
 import * as Comlink from 'comlink';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, OwnProblemCheck, ProblemView,
-  InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+  InterruptedIteration, OnnxCheckResult, RecordedCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './lab/types.ts';
 import { ModelLab, type WasmThreadPlan } from './lab/model-lab.ts';
 import type { FileSource } from './formats/files.ts';
@@ -17,6 +17,7 @@ import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest 
 import type { Ort } from './bench/ort-webgpu.ts';
 import type { OrtEp } from './onnx/ort-decoder.ts';
 import type { OnnxQuant } from './onnx/quant-labels.ts';
+import type { RecordedChain } from './psr/chain.ts';
 import { EngineBusyError } from './errors.ts';
 
 /** Creates the device; `onLost` must be called if the device is lost without being destroyed. */
@@ -132,6 +133,18 @@ export class Engine implements EngineApi {
 
   async taskStatus(): Promise<TaskStatus> {
     return this.lab.status();
+  }
+
+  async recordedChain(): Promise<RecordedChain | null> {
+    return this.lab.recordedChain();
+  }
+
+  async checkRecordedChain(problems: number, onProgress?: ProgressFn): Promise<RecordedCheckResult> {
+    try {
+      return await this.lab.checkRecordedChain(problems, (f) => notify(onProgress, 'solving', f));
+    } finally {
+      release(onProgress);
+    }
   }
 
   async exportPairs(): Promise<string> {

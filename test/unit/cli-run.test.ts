@@ -9,6 +9,7 @@ import { saveAdapter, saveCheckpoint } from '../../src/lib/model/checkpoint.ts';
 import { NodeFiles } from '../../src/lib/formats/node-files.ts';
 import { toTokenizerConfig, toTokenizerJson } from '../../src/lib/tokenizer/index.ts';
 import { parsePairsJsonl } from '../../src/lib/psr/pairs.ts';
+import { parseChain } from '../../src/lib/psr/chain.ts';
 import { WasmBackend } from '../../src/lib/backend/wasm-backend.ts';
 import { microLoop } from '../util/micro-loop.ts';
 import { captureIo as io } from '../util/cli-io.ts';
@@ -36,6 +37,20 @@ describe('psr run', () => {
     const pairs = parsePairsJsonl(await readFile(join(out, 'pairs-iter1.jsonl'), 'utf8'));
     expect(pairs.length).toBe(metrics.reports[0].pairs);
     expect((await readdir(join(out, 'adapter-M2'))).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+
+    // loop-table --chain: the recorded chain the page reads, with the run's last adapter beside it.
+    const chainDir = join(dir, 'chain');
+    const t = io();
+    expect(await runCli(['loop-table', out, '--chain', chainDir, '--summary', 'one test run'], t), t.stderr).toBe(0);
+    const chain = parseChain(JSON.parse(await readFile(join(chainDir, 'chain.json'), 'utf8')));
+    expect(chain.summary).toBe('one test run');
+    expect(chain.evalSet.problemIds).toHaveLength(2);
+    expect(chain.runs[0].models.map((m) => m.correct)).toEqual([metrics.start.solve.correct, metrics.reports[0].evaluation.solve.correct]);
+    expect(chain.adapter).toEqual({ path: 'adapter-M2', label: 'psr', seed: 1, model: 'M2' });
+    expect(await readFile(join(chainDir, 'adapter-M2', 'adapter_model.safetensors'))).toEqual(await readFile(join(out, 'adapter-M2', 'adapter_model.safetensors')));
+    const u = io();
+    expect(await runCli(['loop-table', out, '--chain', chainDir, '--chain-adapter', join(dir, 'elsewhere')], u)).toBe(2);
+    expect(u.stderr).toContain('is not one of the run folders');
 
     // --pairs-from: the same pairs trained again without a search give the same adapter (a training-settings sweep
     // compares settings on identical pairs).

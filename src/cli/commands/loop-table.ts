@@ -1,19 +1,23 @@
 // `psr loop-table DIR…`: the loop's results across runs as Markdown tables (or JSON rows): each
 // DIR is a folder written by `psr run --out`, read through its metrics.json.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from '../command.ts';
-import { loopTables, runRow, type RunMetrics } from '../../lib/psr/run-summary.ts';
+import { loopTables, runRow, variantLabel, type RunMetrics } from '../../lib/psr/run-summary.ts';
+import { buildChain, evalProblemIds, type ChainRunMetrics } from '../../lib/psr/chain.ts';
+import { CHECKPOINT_FILES } from '../../lib/model/checkpoint.ts';
 import { UsageError } from '../../lib/errors.ts';
 
 export const loopTableCommand: Command = {
   name: 'loop-table',
-  summary: 'Summarise `run` folders: accuracy and judge accuracy per iteration, per run and mean ± sd per method.',
-  usage: 'loop-table DIR… [--json]',
-  options: { json: { type: 'boolean' } },
+  summary:
+    'Summarise `run` folders: accuracy and judge accuracy per iteration, per run and mean ± sd per method. --chain OUT_DIR also writes OUT_DIR/chain.json (the recorded chain the page shows; the runs must share their evaluation set) and copies the last adapter of --chain-adapter DIR (default the first run) into OUT_DIR/adapter-M<k>/ for the page\'s "check it yourself".',
+  usage: 'loop-table DIR… [--json] [--chain OUT_DIR [--chain-adapter DIR] [--summary TEXT]]',
+  options: { json: { type: 'boolean' }, chain: { type: 'string' }, 'chain-adapter': { type: 'string' }, summary: { type: 'string' } },
   async run(flags, positionals, io) {
     if (positionals.length === 0) throw new UsageError('pass one or more folders written by `psr run --out DIR`.');
     const rows = [];
+    const metrics: ChainRunMetrics[] = [];
     for (const dir of positionals) {
       let text: string;
       try {
@@ -21,9 +25,35 @@ export const loopTableCommand: Command = {
       } catch {
         throw new UsageError(`${join(dir, 'metrics.json')} cannot be read; pass a folder written by \`psr run --out\` (the run may not have finished).`);
       }
-      rows.push(runRow(JSON.parse(text) as RunMetrics));
+      const m = JSON.parse(text);
+      rows.push(runRow(m as RunMetrics));
+      metrics.push(m as ChainRunMetrics);
     }
+    if (typeof flags.chain === 'string') await writeChain(flags.chain, positionals, metrics, flags['chain-adapter'] as string | undefined, (flags.summary as string | undefined) ?? '');
     io.out(flags.json ? JSON.stringify(rows, null, 2) + '\n' : loopTables(rows));
     return 0;
   },
 };
+
+/** chain.json and the chosen run's last adapter (PEFT files) into `out`. */
+async function writeChain(out: string, dirs: string[], metrics: ChainRunMetrics[], adapterDir: string | undefined, summary: string): Promise<void> {
+  const which = adapterDir === undefined ? 0 : dirs.findIndex((d) => resolve(d) === resolve(adapterDir));
+  if (which < 0) throw new UsageError(`--chain-adapter ${adapterDir} is not one of the run folders passed; pass one of them.`);
+  const m = metrics[which];
+  const model = `M${m.reports.length + 1}`;
+  const path = `adapter-${model}`;
+  // Every run must have been evaluated on the same problems (recomputed from its settings and world).
+  const ids = metrics.map(evalProblemIds);
+  ids.forEach((x, i) => {
+    if (x.join() !== ids[0].join()) throw new UsageError(`${dirs[i]} was evaluated on other problems than ${dirs[0]}; a chain compares runs on one evaluation set.`);
+  });
+  const chain = buildChain(metrics, { summary, adapter: { path, label: variantLabel(m), seed: m.seed, model }, problemIds: ids[0] });
+  await mkdir(join(out, path), { recursive: true });
+  for (const f of [CHECKPOINT_FILES.adapterConfig, CHECKPOINT_FILES.adapterWeights]) {
+    const from = join(dirs[which], path, f);
+    await copyFile(from, join(out, path, basename(f))).catch(() => {
+      throw new UsageError(`${from} cannot be read; the run in ${dirs[which]} did not save its last adapter (did it finish?).`);
+    });
+  }
+  await writeFile(join(out, 'chain.json'), JSON.stringify(chain) + '\n');
+}

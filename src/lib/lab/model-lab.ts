@@ -29,11 +29,13 @@ import { resumableIteration, runOneIteration } from './iteration-task.ts';
 import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import { checkWithOnnxRuntime, onnxExportFiles } from './onnx-check-task.ts';
 import { countAdapter, countWeights, fingerprintOf } from './model-facts.ts';
+import { CHAIN_DIR, checkRecordedChain, readRecordedChain } from './recorded-chain-task.ts';
+import type { RecordedChain } from '../psr/chain.ts';
 import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
 import type { OnnxQuant } from '../onnx/quant-labels.ts';
 import type {
   ExportedFile, IterationEvent, IterationOutcome, IterationSettings, LoadModelOptions, ModelInfo, ProblemView,
-  InterruptedIteration, OnnxCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
+  InterruptedIteration, OnnxCheckResult, RecordedCheckResult, ReferenceSolution, SearchOutcome, SearchRequest, SearchViewEvent, SolveEvent, SolveOptions, SolveResult, TaskStatus,
 } from './types.ts';
 
 /** 384 MiB: the tiny model, its LoRA optimizer state, decoders and training activations, with room to spare. */
@@ -60,6 +62,8 @@ export interface LabOptions {
 
 interface Loaded {
   info: ModelInfo;
+  /** The model folder's URL (ends with "/"): its chain/ is read from there. */
+  base: string;
   model: LoadedModel;
   backend: Backend;
   adapter: LoraAdapter;
@@ -158,7 +162,7 @@ export class ModelLab {
         generation: model.meta.generation,
         fingerprint: fingerprintOf(model.config, model.weights),
       };
-      this.loaded = { info, model, backend, adapter, params, stop: made.stop };
+      this.loaded = { info, base, model, backend, adapter, params, stop: made.stop };
       info.loadMs = performance.now() - t0;
       progress('ready', 1);
       return info;
@@ -306,6 +310,33 @@ export class ModelLab {
       const after = r.outcome.report.evaluation;
       this.evalCache = after ? { key: evalKey(t + 1), result: after } : null;
       return r.outcome;
+    });
+  }
+
+  /** The recorded chain shipped in the model folder's chain/ (psr/chain.ts), or null when it has none. */
+  recordedChain(): Promise<RecordedChain | null> {
+    const l = this.need();
+    return readRecordedChain(this.opts.files(`${l.base}${CHAIN_DIR}`));
+  }
+
+  /**
+   * "Check it yourself": M1 (the model as shipped) and M1 + the chain's shipped adapter re-solve
+   * `problems` of the chain's held-out problems (an even subset); the page's model is not changed.
+   */
+  checkRecordedChain(problems: number, onProgress: (fraction: number) => void): Promise<RecordedCheckResult> {
+    const l = this.need();
+    return this.gate.run('check the recorded chain', async () => {
+      const chain = await this.recordedChain();
+      if (!chain) throw new InvalidInputError(`this model folder has no recorded chain (${CHAIN_DIR}chain.json), so there is nothing to check.`);
+      return checkRecordedChain({
+        model: l.model,
+        backend: l.backend,
+        quantized: keepQuantized(l.backend, l.model.quantized),
+        chain,
+        files: (path) => this.opts.files(`${l.base}${CHAIN_DIR}${path}`),
+        problems,
+        onProgress,
+      });
     });
   }
 

@@ -145,6 +145,19 @@ export interface IterationOutcome {
   ms: number;
 }
 
+/** "Check it yourself": M1 and the recorded chain's shipped adapter re-solving the chain's held-out problems in this tab. */
+export interface RecordedCheckResult {
+  /** Positions in the chain's evaluation set (its "0"/"1" strings) of the problems solved. */
+  indices: number[];
+  problemIds: string[];
+  /** Greedy answer right, per problem, for M1 and for M1 + the shipped adapter. */
+  before: boolean[];
+  after: boolean[];
+  beforeLabel: string;
+  afterLabel: string;
+  ms: number;
+}
+
 /** "Check with ONNX Runtime": the same model M_k run by our engine and by onnxruntime-web on one problem. */
 export interface OnnxCheckResult {
   /** M_k (the base with the current adapter merged into the export). */

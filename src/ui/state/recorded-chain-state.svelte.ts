@@ -1,0 +1,102 @@
+// RecordedChainState: the multi-seed chain recorded with `psr run` and shipped beside the model
+// (chain/chain.json, read by the engine), summarised per method with intervals, and "check it
+// yourself": the engine re-solves the chain's held-out problems with M1 and with the shipped adapter
+// and the page compares each answer with the record. Progress with an ETA; the model is unchanged.
+import * as Comlink from 'comlink';
+import type { RecordedChain, RecordedCheckResult } from '../../lib/api.ts';
+import { compareWithRecord, methodDifference, summariseChain, type ChainMethodSummary } from '../../lib/psr/chain.ts';
+import { pooledPairedGain, type PooledGain } from '../../lib/psr/run-summary.ts';
+import type { EngineTasks } from './engine-tasks.svelte.ts';
+import { errorParts, type ErrorParts } from './task-errors.ts';
+
+export type ChainCheck =
+  | { kind: 'idle' }
+  | { kind: 'running'; fraction: number; startedAt: number; now: number }
+  | { kind: 'done'; result: RecordedCheckResult }
+  | { kind: 'failed'; error: ErrorParts };
+
+/** Problems the check can solve: a quick look, a fair sample, or the record's whole set. */
+export const CHECK_SIZES = [24, 80, 0] as const;
+
+export class RecordedChainState {
+  chain = $state.raw<RecordedChain | null>(null);
+  /** True once the engine answered (with a chain or with none). */
+  loaded = $state(false);
+  loadError = $state<ErrorParts | null>(null);
+  /** Problems to re-solve; 0 = the record's whole evaluation set. */
+  size = $state<number>(CHECK_SIZES[0]);
+  check = $state<ChainCheck>({ kind: 'idle' });
+
+  readonly methods = $derived<ChainMethodSummary[]>(this.chain ? summariseChain(this.chain) : []);
+  /** The first method minus each other one, at the last model, seed by seed. */
+  readonly differences = $derived.by(() => {
+    const c = this.chain;
+    if (!c || this.methods.length < 2) return [];
+    const a = this.methods[0].label;
+    return this.methods.slice(1).flatMap((m) => {
+      const d = methodDifference(c, a, m.label);
+      return d ? [{ a, b: m.label, d }] : [];
+    });
+  });
+  /** The check's answers against the record's: agreement per model and the live gain with its interval. */
+  readonly comparison = $derived.by(() => {
+    const c = this.chain;
+    if (!c?.adapter || this.check.kind !== 'done') return null;
+    const r = this.check.result;
+    const run = c.runs.find((x) => x.label === c.adapter!.label && x.seed === c.adapter!.seed);
+    const last = run?.models.find((m) => m.label === c.adapter!.model);
+    if (!run || !last) return null;
+    const live: PooledGain = pooledPairedGain([r.before], [r.after], 'check');
+    return {
+      before: compareWithRecord(run.models[0].correct, r.indices, r.before),
+      after: compareWithRecord(last.correct, r.indices, r.after),
+      live,
+      recorded: pooledPairedGain([r.indices.map((i) => Number(run.models[0].correct[i]))], [r.indices.map((i) => Number(last.correct[i]))], 'check-record'),
+    };
+  });
+
+  constructor(private readonly tasks: EngineTasks) {}
+
+  async load(): Promise<void> {
+    try {
+      this.chain = await this.tasks.api.recordedChain();
+      this.loadError = null;
+    } catch (e) {
+      this.chain = null;
+      this.loadError = errorParts(e);
+    }
+    this.loaded = true;
+  }
+
+  get running(): boolean {
+    return this.check.kind === 'running';
+  }
+
+  /** Seconds left at the pace so far (null until there is a pace to go by). */
+  etaSeconds(): number | null {
+    const c = this.check;
+    if (c.kind !== 'running' || c.fraction < 0.02) return null;
+    const spent = (c.now - c.startedAt) / 1000;
+    return (spent * (1 - c.fraction)) / c.fraction;
+  }
+
+  async runCheck(): Promise<void> {
+    const total = this.chain?.evalSet.problems ?? 0;
+    const n = this.size === 0 ? total : Math.min(this.size, total);
+    const startedAt = performance.now();
+    this.check = { kind: 'running', fraction: 0, startedAt, now: startedAt };
+    try {
+      const result = await this.tasks.run('check the recorded chain', () =>
+        this.tasks.api.checkRecordedChain(
+          n,
+          Comlink.proxy((_stage: string, fraction: number) => {
+            if (this.check.kind === 'running') this.check = { kind: 'running', fraction, startedAt, now: performance.now() };
+          }),
+        ),
+      );
+      this.check = { kind: 'done', result };
+    } catch (e) {
+      this.check = { kind: 'failed', error: errorParts(e) };
+    }
+  }
+}
