@@ -39,7 +39,7 @@ export const runCommand: Command = {
   async run(flags, _positionals, io) {
     for (const f of ['model', 'out']) if (typeof flags[f] !== 'string') throw new UsageError(`--${f} DIR is required.`);
     const s = settingsFromFlags(flags, RUN_SETTINGS);
-    if (s.judge === 'oracle' && s.method !== 'psr') throw new UsageError('--judge oracle is a control for the step-wise search; use it with --method psr.');
+    if (s.judge !== 'self' && s.method !== 'psr') throw new UsageError(`--judge ${s.judge} is a control for the step-wise search; use it with --method psr.`);
     const out = flags.out as string;
     await mkdir(out, { recursive: true });
     const m = await loadModelDir(flags.model as string, typeof flags.adapter === 'string' ? flags.adapter : undefined);

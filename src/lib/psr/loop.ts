@@ -28,7 +28,7 @@ import { srlmPool, type SrlmEvent, type SrlmSettings } from './srlm.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type JudgeEvaluation, type SolveEvaluation } from './evaluate.ts';
 import { DEFAULT_JUDGE_OPTIONS } from './judge.ts';
 import type { TaskControl } from './control.ts';
-import { OracleJudgedStepModel, type JudgeSource } from './oracle-judge.ts';
+import { CoinJudgedStepModel, OracleJudgedStepModel, type JudgeSource } from './oracle-judge.ts';
 
 export type Method = 'psr' | 'srlm';
 
@@ -42,7 +42,7 @@ export interface LoopSettings {
   /** Which of an iteration's pairs it trains on (all of them by default); every pair is still reported and exported. */
   trainOn?: TrainPairSelection;
   seed: number;
-  /** 'self' (the method). 'oracle' is a control experiment: the checker judges the model's candidates. */
+  /** 'self' (the method). Controls: 'oracle' (the checker judges the model's candidates), 'random' (a seeded coin does). */
   judge?: JudgeSource;
   /** t of the starting model M_t (default 1): iterations are numbered t, t+1, … and models M_t, M_t+1, … */
   firstIteration?: number;
@@ -185,7 +185,7 @@ export async function runIterations(
       } else if (settings.method === 'psr') {
         emit({ type: 'stage', iteration: t, stage: 'search' });
         const own = new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS);
-        const model = settings.judge === 'oracle' ? new OracleJudgedStepModel(own) : own;
+        const model = settings.judge === 'oracle' ? new OracleJudgedStepModel(own) : settings.judge === 'random' ? new CoinJudgedStepModel(own, `${settings.seed}:${t}`) : own;
         const r = await searchPool(model, problems, { ...settings.search, iteration: t }, `${settings.seed}:${t}`, {
           onEvent: (event) => emit({ type: 'search', iteration: t, event }),
           control: hooks.control,

@@ -7,7 +7,7 @@ import { BOOTSTRAP_RESAMPLES, bootstrapMean, type Interval } from './intervals.t
 /** The parts of a run's metrics.json that the tables read. */
 export interface RunMetrics {
   method: string;
-  /** 'oracle' for the oracle-judged control (older runs: absent = self). */
+  /** 'oracle' / 'random' for the oracle- and coin-judged controls (older runs: absent = self). */
   judge?: string;
   settings?: { objective?: string };
   seed: number;
@@ -42,6 +42,7 @@ export interface RunRow {
 export function variantLabel(m: Pick<RunMetrics, 'method' | 'judge' | 'settings'>): string {
   const parts = [m.method];
   if (m.judge === 'oracle') parts.push('oracle judge');
+  if (m.judge === 'random') parts.push('coin judge');
   if (m.settings?.objective === 'sft') parts.push('sft');
   return parts.join(' · ');
 }

@@ -156,8 +156,8 @@ export const SETTINGS = {
     help: 'psr: step-wise search with pairwise self-judging (the paper); srlm: outcome-level self-rewarding (the baseline).',
   },
   judge: {
-    kind: 'choice', label: 'Judge', flag: 'judge', choices: ['self', 'oracle'], default: 'self',
-    help: 'self: the model judges its own candidates (the method). oracle: the step checker judges them — a control experiment, never part of the loop.',
+    kind: 'choice', label: 'Judge', flag: 'judge', choices: ['self', 'oracle', 'random'], default: 'self',
+    help: 'self: the model judges its own candidates (the method). Control experiments, never part of the loop: oracle — the step checker judges them; random — a seeded coin does (what sampling and the pair filters give without a judge).',
   },
   iterations: {
     kind: 'int', label: 'Iterations', flag: 'iterations', default: 3, demo: 1, min: 1, max: 10,
