@@ -4,7 +4,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { loopTables, runRow, variantLabel, type RunMetrics } from '../../lib/psr/run-summary.ts';
-import { buildChain, evalProblemIds, type ChainRunMetrics } from '../../lib/psr/chain.ts';
+import { buildChain, chainTables, evalProblemIds, type ChainRunMetrics } from '../../lib/psr/chain.ts';
 import { CHECKPOINT_FILES } from '../../lib/model/checkpoint.ts';
 import { UsageError } from '../../lib/errors.ts';
 
@@ -30,7 +30,13 @@ export const loopTableCommand: Command = {
       metrics.push(m as ChainRunMetrics);
     }
     if (typeof flags.chain === 'string') await writeChain(flags.chain, positionals, metrics, flags['chain-adapter'] as string | undefined, (flags.summary as string | undefined) ?? '');
-    io.out(flags.json ? JSON.stringify(rows, null, 2) + '\n' : loopTables(rows));
+    if (flags.json) {
+      io.out(JSON.stringify(rows, null, 2) + '\n');
+    } else {
+      io.out(loopTables(rows));
+      const pooled = pooledTables(metrics);
+      if (pooled) io.out('\n' + pooled);
+    }
     return 0;
   },
 };
@@ -56,4 +62,15 @@ async function writeChain(out: string, dirs: string[], metrics: ChainRunMetrics[
     });
   }
   await writeFile(join(out, 'chain.json'), JSON.stringify(chain) + '\n');
+}
+
+/** The pooled tables when every run kept its per-problem results on one evaluation set (else null: older runs). */
+function pooledTables(metrics: ChainRunMetrics[]): string | null {
+  try {
+    const ids = metrics.map(evalProblemIds);
+    if (ids.some((x) => x.join() !== ids[0].join())) return null;
+    return chainTables(buildChain(metrics, { summary: '', adapter: null, problemIds: ids[0] }));
+  } catch {
+    return null;
+  }
 }

@@ -227,3 +227,32 @@ export function compareWithRecord(recorded: string, indices: readonly number[], 
   const n = indices.length;
   return { same, n, recordedAccuracy: n ? rec / n : 0, liveAccuracy: n ? liv / n : 0 };
 }
+
+const pct1 = (x: number | null | undefined) => (x === null || x === undefined ? '–' : (100 * x).toFixed(1));
+const signed1 = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`);
+const interval = (g: PooledGain) => `${signed1(g.gain.value)} [${signed1(g.gain.lo)}, ${signed1(g.gain.hi)}]`;
+
+/**
+ * Markdown: per method the pooled paired change M_last − M1 with its interval, the accuracy per
+ * difficulty of M1 and M_last (mean over seeds), and the first method minus every other at M_last.
+ */
+export function chainTables(c: RecordedChain): string {
+  const methods = summariseChain(c);
+  const levels = [...new Set(c.runs.flatMap((r) => Object.keys(r.models[0].byDifficulty)))].sort((a, b) => Number(a) - Number(b));
+  const lines: string[] = [];
+  lines.push(`Pooled over seeds, paired over the same ${c.evalSet.problems} problems (95 % bootstrap over problems):`, '');
+  lines.push(`| method | seeds | last − M1 [95 %] | ${levels.map((d) => `M1 → last, level ${d}`).join(' | ')} |`);
+  lines.push(`| ${Array(3 + levels.length).fill('---').join(' | ')} |`);
+  for (const m of methods) {
+    const runs = c.runs.filter((r) => r.label === m.label);
+    const K = m.models.length;
+    const level = (d: string, i: number) => meanSd(runs.map((r) => r.models[i].byDifficulty[d]).filter((x): x is number => typeof x === 'number'))?.mean ?? null;
+    lines.push(`| ${m.label} | ${m.seeds.join(', ')} | ${interval(m.gain)} | ${levels.map((d) => `${pct1(level(d, 0))} → ${pct1(level(d, K - 1))}`).join(' | ')} |`);
+  }
+  const a = methods[0]?.label;
+  for (const m of methods.slice(1)) {
+    const d = methodDifference(c, a, m.label);
+    if (d) lines.push('', `${a} − ${m.label} at the last model: ${interval(d)} (${d.seeds} seed${d.seeds === 1 ? '' : 's'} paired)`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -9,7 +9,7 @@ export interface RunMetrics {
   method: string;
   /** 'oracle' / 'random' for the oracle- and coin-judged controls (older runs: absent = self). */
   judge?: string;
-  settings?: { objective?: string };
+  settings?: { objective?: string; trainMaxStep?: number; trainMinCount?: number };
   seed: number;
   start: { solve: { accuracy: number; correct?: string }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
   reports: {
@@ -44,6 +44,9 @@ export function variantLabel(m: Pick<RunMetrics, 'method' | 'judge' | 'settings'
   if (m.judge === 'oracle') parts.push('oracle judge');
   if (m.judge === 'random') parts.push('coin judge');
   if (m.settings?.objective === 'sft') parts.push('sft');
+  // Training on a subset of the pairs (psr/train-selection.ts) is another variant.
+  const sel = [m.settings?.trainMaxStep ? `steps ≤ ${m.settings.trainMaxStep}` : '', (m.settings?.trainMinCount ?? 1) > 1 ? `chosen ×${m.settings?.trainMinCount}+` : ''].filter((x) => x !== '');
+  if (sel.length > 0) parts.push(sel.join(', '));
   return parts.join(' · ');
 }
 

@@ -3,7 +3,7 @@
 // gain), compared between methods seed by seed, and compared with a live re-evaluation.
 import { describe, expect, it } from 'vitest';
 import {
-  buildChain, checkSubset, compareWithRecord, methodDifference, parseChain, summariseChain, CHAIN_FORMAT, type ChainRunMetrics,
+  buildChain, chainTables, checkSubset, compareWithRecord, methodDifference, parseChain, summariseChain, CHAIN_FORMAT, type ChainRunMetrics,
 } from '../../../src/lib/psr/chain.ts';
 
 const bits = (xs: number[]) => xs.join('');
@@ -75,6 +75,14 @@ describe('the recorded chain', () => {
     // psr seed 1 M3 11110100 vs srlm seed 1 M3 10000100: +3 / 8.
     expect(d.gain.value!).toBeCloseTo(3 / 8, 12);
     expect(methodDifference(c, 'psr · sft', 'nothing')).toBeNull();
+  });
+
+  it('prints the pooled change per method with its interval, per level, and the difference between methods', () => {
+    const md = chainTables(buildChain([...psr, ...srlm], { summary: '', adapter: null, problemIds: IDS }));
+    expect(md).toContain('| psr · sft | 1, 2 | +25.0 [');
+    expect(md).toContain('| srlm | 1 | -12.5 [');
+    expect(md).toContain('37.5 → 62.5');
+    expect(md).toMatch(/psr · sft − srlm at the last model: \+37\.5 \[.*\] \(1 seed paired\)/);
   });
 
   it('refuses runs on other problems, runs without per-problem results, and broken records, by name', () => {
