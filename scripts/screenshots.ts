@@ -1,6 +1,7 @@
 // Screenshots of the page after a real run, for looking at it as a student, a teacher and a
 // researcher would: the search panel after a watched search, the iteration panel with an
-// out-of-range input and after one iteration (and its pairs table), and the bench panel, at 1366 and 390 px wide.
+// out-of-range input and after one iteration (and its pairs table), the bench panel and the recorded runs after
+// "check it yourself", at 1366 and 390 px wide.
 // Usage: npm run build && npm run screenshots -- [OUT_DIR]   (default /tmp/psr-shots)
 import { mkdirSync } from 'node:fs';
 import { launchChromium, watchPage } from '../test/e2e/browser.ts';
@@ -30,6 +31,12 @@ for (const width of [1366, 390]) {
   const pbox = await page.evaluate(() => { const r = document.querySelector('[data-testid="pairs-table"]')?.getBoundingClientRect(); return r ? { y: r.top + scrollY, height: r.height } : null; });
   if (pbox) await page.screenshot({ path: `${out}/pairs-${width}.png`, fullPage: true, clip: { x: 0, y: pbox.y, width, height: Math.min(900, pbox.height) } });
   await page.locator('#bench').screenshot({ path: `${out}/bench-${width}.png` });
+  // The recorded runs, with "check it yourself" on 24 problems and every run's row open.
+  await page.getByTestId('chain-check-size').selectOption('24');
+  await page.getByTestId('chain-check').click();
+  await page.getByTestId('chain-check-result').waitFor({ timeout: 300000 });
+  await page.locator('#results details.runs summary').click();
+  await page.locator('#results').screenshot({ path: `${out}/recorded-${width}.png` });
   console.log(`${width} px: screenshots in ${out}; console errors: ${problems.length ? problems.join('; ') : 'none'}`);
   await page.close();
 }

@@ -61,6 +61,9 @@ async function writeChain(out: string, dirs: string[], metrics: ChainRunMetrics[
       throw new UsageError(`${from} cannot be read; the run in ${dirs[which]} did not save its last adapter (did it finish?).`);
     });
   }
+  // Commands as one would type them in the project folder: the project's own path dropped, run folders under runs/.
+  const here = `${process.cwd()}/`;
+  for (const r of chain.runs) r.command = r.command.split(here).join('').replace(/--out \S*\/([^/\s]+)/, '--out runs/$1');
   await writeFile(join(out, 'chain.json'), JSON.stringify(chain) + '\n');
 }
 

@@ -24,8 +24,12 @@ export interface ChainModel {
 }
 
 export interface ChainRun {
-  /** The method and the controls that change it ("psr · sft", "srlm", "psr · oracle judge"). */
+  /** The method and the controls that change it ("psr · sft", "srlm", "psr · oracle judge"): runs with one label are seeds of one variant. */
   label: string;
+  /** A short name for tables ("PSR · SFT", "SRLM · step-DPO", "PSR · coin judge · SFT"). */
+  name: string;
+  /** What the variant does, in a sentence (search, judge, training step, pairs used, pools). */
+  about: string;
   seed: number;
   models: ChainModel[];
   /** Per iteration: pairs found, pairs trained on, right-ordered minus inverted share (the oracle's grading). */
@@ -67,6 +71,29 @@ export interface ChainRunMetrics {
 interface EvalMetrics {
   solve: { accuracy: number; accuracy_by_difficulty: Record<string, number>; correct?: string };
   judge: { judge_accuracy: number; swap_consistency: number } | null;
+}
+
+/** The short name of a run's variant for tables. */
+export function variantName(m: ChainRunMetrics): string {
+  const parts = [m.method.toUpperCase()];
+  if (m.judge === 'oracle') parts.push('oracle judge');
+  if (m.judge === 'random') parts.push('coin judge');
+  parts.push(m.settings.objective === 'sft' ? 'SFT' : 'step-DPO');
+  return parts.join(' · ');
+}
+
+/** What a run's variant does, in words (from its settings). */
+export function describeVariant(m: ChainRunMetrics): string {
+  const s = m.settings;
+  const judge = m.judge === 'oracle' ? 'the step checker judges them (a diagnostic control, never the method)' : m.judge === 'random' ? 'a seeded coin judges them (a control: no judgment at all)' : 'the model judges them pairwise, in both orders';
+  const search = m.method === 'srlm'
+    ? `${s.srlmSamples ?? 4} whole solutions per problem, scored by the model itself; the best and worst form a pair (the outcome-level baseline)`
+    : `${s.w ?? 6} candidate steps per step, ${judge}; the best and worst of each step form a pair`;
+  const objective = s.objective === 'sft' ? "trains on the chosen side's likelihood only (the rejected side unused)" : `trains with ${m.method === 'srlm' ? 'DPO' : 'step-DPO'} (β ${s.beta ?? 0.1}${s.nllWeight ? `, plus ${s.nllWeight} × the chosen NLL` : ''}) against M_t`;
+  const sel = [s.trainMaxStep ? `of steps 1–${s.trainMaxStep}` : '', (s.trainMinCount ?? 1) > 1 ? `whose chosen step at least ${s.trainMinCount} of the samples wrote` : ''].filter((x) => x !== '');
+  const pools = (s.problems ?? 0) > 0 ? `; pools of ${Array.from({ length: m.reports.length }, (_, i) => (s.poolGrowth === 'constant' ? 1 : i + 1) * (s.problems ?? 0)).join(' / ')} fresh problems` : '';
+  const levels = s.difficulties && s.difficulties.length > 0 ? ` at levels ${s.difficulties.join(', ')}` : '';
+  return `${search}; ${objective}${sel.length > 0 ? `, on the pairs ${sel.join(' and ')}` : ''}, lr ${s.lr ?? '?'}, ${s.epochs ?? '?'} epochs${pools}${levels}.`;
 }
 
 /**
@@ -112,6 +139,8 @@ export function buildChain(metrics: ChainRunMetrics[], o: { summary: string; ada
     });
     return {
       label: variantLabel(m),
+      name: variantName(m),
+      about: describeVariant(m),
       seed: m.seed,
       models,
       pairs: m.reports.map((r) => r.pairs),
@@ -142,6 +171,7 @@ export function parseChain(json: unknown): RecordedChain {
   if (!Array.isArray(c.runs) || c.runs.length === 0) bad('no runs');
   for (const r of c.runs) {
     const name = `run ${String(r?.label)} seed ${String(r?.seed)}`;
+    if (typeof r?.name !== 'string' || typeof r?.about !== 'string') bad(`${name} needs a name and an about text`);
     if (typeof r?.label !== 'string' || !Number.isInteger(r.seed) || !Array.isArray(r.models) || r.models.length < 2) bad(`${name} needs a label, a seed and at least two models`);
     r.models.forEach((m, i) => {
       if (m?.label !== `M${i + 1}`) bad(`${name}: model ${i + 1} is labelled ${JSON.stringify(m?.label)}`);
@@ -166,6 +196,8 @@ export function parseChain(json: unknown): RecordedChain {
 /** Per method: mean ± sd over seeds of every model's accuracy and judge accuracy, and the pooled paired gain last − M1. */
 export interface ChainMethodSummary {
   label: string;
+  name: string;
+  about: string;
   seeds: number[];
   models: string[];
   accuracy: ({ mean: number; sd: number; n: number } | null)[];
@@ -183,6 +215,8 @@ export function summariseChain(c: RecordedChain): ChainMethodSummary[] {
     const col = (pick: (m: ChainModel) => number | null, i: number) => meanSd(runs.map((r) => pick(r.models[i])).filter((x): x is number => x !== null));
     return {
       label,
+      name: runs[0].name,
+      about: runs[0].about,
       seeds: runs.map((r) => r.seed),
       models,
       accuracy: models.map((_, i) => col((m) => m.accuracy, i)),
@@ -247,12 +281,13 @@ export function chainTables(c: RecordedChain): string {
     const runs = c.runs.filter((r) => r.label === m.label);
     const K = m.models.length;
     const level = (d: string, i: number) => meanSd(runs.map((r) => r.models[i].byDifficulty[d]).filter((x): x is number => typeof x === 'number'))?.mean ?? null;
-    lines.push(`| ${m.label} | ${m.seeds.join(', ')} | ${interval(m.gain)} | ${levels.map((d) => `${pct1(level(d, 0))} → ${pct1(level(d, K - 1))}`).join(' | ')} |`);
+    lines.push(`| ${m.name} | ${m.seeds.join(', ')} | ${interval(m.gain)} | ${levels.map((d) => `${pct1(level(d, 0))} → ${pct1(level(d, K - 1))}`).join(' | ')} |`);
   }
-  const a = methods[0]?.label;
+  const a = methods[0];
   for (const m of methods.slice(1)) {
-    const d = methodDifference(c, a, m.label);
-    if (d) lines.push('', `${a} − ${m.label} at the last model: ${interval(d)} (${d.seeds} seed${d.seeds === 1 ? '' : 's'} paired)`);
+    const d = methodDifference(c, a.label, m.label);
+    if (d) lines.push('', `${a.name} − ${m.name} at the last model: ${interval(d)} (${d.seeds} seed${d.seeds === 1 ? '' : 's'} paired)`);
   }
+  lines.push('', ...methods.map((m) => `- ${m.name}: ${m.about}`));
   return lines.join('\n') + '\n';
 }

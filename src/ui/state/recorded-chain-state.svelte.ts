@@ -32,10 +32,10 @@ export class RecordedChainState {
   readonly differences = $derived.by(() => {
     const c = this.chain;
     if (!c || this.methods.length < 2) return [];
-    const a = this.methods[0].label;
+    const a = this.methods[0];
     return this.methods.slice(1).flatMap((m) => {
-      const d = methodDifference(c, a, m.label);
-      return d ? [{ a, b: m.label, d }] : [];
+      const d = methodDifference(c, a.label, m.label);
+      return d ? [{ a: a.name, b: m.name, d }] : [];
     });
   });
   /** The check's answers against the record's: agreement per model and the live gain with its interval. */

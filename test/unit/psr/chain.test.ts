@@ -50,6 +50,8 @@ describe('the recorded chain', () => {
     expect(c.runs[0].trainedPairs).toEqual([40, 41]);
     expect(c.runs[0].pairSignal.map((x) => x!.toFixed(2))).toEqual(['0.20', '0.20']);
     expect(c.runs[1].command).toContain('--seed 2');
+    expect(c.runs.map((r) => r.name)).toEqual(['PSR · SFT', 'PSR · SFT', 'SRLM · step-DPO']);
+    expect(c.runs[2].about).toMatch(/^4 whole solutions per problem, scored by the model itself/);
     // A round trip through JSON parses back to the same record.
     expect(parseChain(JSON.parse(JSON.stringify(c)))).toEqual(c);
   });
@@ -79,10 +81,11 @@ describe('the recorded chain', () => {
 
   it('prints the pooled change per method with its interval, per level, and the difference between methods', () => {
     const md = chainTables(buildChain([...psr, ...srlm], { summary: '', adapter: null, problemIds: IDS }));
-    expect(md).toContain('| psr · sft | 1, 2 | +25.0 [');
-    expect(md).toContain('| srlm | 1 | -12.5 [');
+    expect(md).toContain('| PSR · SFT | 1, 2 | +25.0 [');
+    expect(md).toContain('| SRLM · step-DPO | 1 | -12.5 [');
     expect(md).toContain('37.5 → 62.5');
-    expect(md).toMatch(/psr · sft − srlm at the last model: \+37\.5 \[.*\] \(1 seed paired\)/);
+    expect(md).toMatch(/PSR · SFT − SRLM · step-DPO at the last model: \+37\.5 \[.*\] \(1 seed paired\)/);
+    expect(md).toContain("- PSR · SFT: 6 candidate steps per step, the model judges them pairwise, in both orders; the best and worst of each step form a pair; trains on the chosen side's likelihood only");
   });
 
   it('refuses runs on other problems, runs without per-problem results, and broken records, by name', () => {
