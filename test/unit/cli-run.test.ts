@@ -52,6 +52,17 @@ describe('psr run', () => {
     expect(await runCli(['loop-table', out, '--chain', chainDir, '--chain-adapter', join(dir, 'elsewhere')], u)).toBe(2);
     expect(u.stderr).toContain('is not one of the run folders');
 
+    // pair-audit: the searched model's greedy step at every trained prefix, graded with the chosen one.
+    const pa = io();
+    expect(await runCli(['pair-audit', '--model', model, '--adapter', adapterDir, '--pairs', join(out, 'pairs-iter1.jsonl'), '--backend', 'wasm', '--json'], pa), pa.stderr).toBe(0);
+    const audit = JSON.parse(pa.stdout);
+    expect(audit.audited).toBe(pairs.length);
+    expect(audit.chosenIsGreedy + audit.onlyChosen + audit.onlyGreedy).toBeLessThanOrEqual(pairs.length);
+    expect(audit.advantage.value).toBeCloseTo(audit.chosenValid.value - audit.greedyValid.value, 12);
+    const none = io();
+    expect(await runCli(['pair-audit', '--model', model, '--pairs', join(dir, 'nowhere.jsonl')], none)).toBe(2);
+    expect(none.stderr).toContain('cannot be read');
+
     // --pairs-from: the same pairs trained again without a search give the same adapter (a training-settings sweep
     // compares settings on identical pairs).
     const again = join(dir, 'again');

@@ -22,5 +22,6 @@ import { exportOnnxCommand } from './export-onnx.ts';
 import { settingsCommand } from './settings.ts';
 import { learningCurveCommand } from './learning-curve.ts';
 import { gapCommand } from './gap.ts';
+import { pairAuditCommand } from './pair-audit.ts';
 
-export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, runCommand, loopTableCommand, compareCommand, quantizeCommand, dequantizeCommand, exportOnnxCommand];
+export const commands: Command[] = [settingsCommand, gpuInfoCommand, selfTestCommand, problemsCommand, checkCommand, datasetsCommand, logitsCommand, benchCpuCommand, benchCommand, memoryCommand, trainBaseCommand, learningCurveCommand, coldStartCommand, evalCommand, gapCommand, pairAuditCommand, runCommand, loopTableCommand, compareCommand, quantizeCommand, dequantizeCommand, exportOnnxCommand];
