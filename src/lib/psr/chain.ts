@@ -36,6 +36,8 @@ export interface ChainRun {
   pairs: number[];
   trainedPairs: (number | null)[];
   pairSignal: (number | null)[];
+  /** Per iteration: the judge's chosen step valid against M_t's greedy step valid at the trained prefixes (null where not audited). */
+  chosenVsGreedy: ({ chosen: number; greedy: number; lo: number; hi: number; pairs: number } | null)[];
   seconds: number;
   /** The command that made this run. */
   command: string;
@@ -65,7 +67,14 @@ export interface ChainRunMetrics {
   world?: unknown;
   command?: string;
   start: EvalMetrics | null;
-  reports: { pairs: number; trainedPairs?: number; pairQuality: { shares: Record<string, number> } | null; evaluation: EvalMetrics | null; seconds: number }[];
+  reports: {
+    pairs: number;
+    trainedPairs?: number;
+    pairQuality: { shares: Record<string, number> } | null;
+    greedyAudit?: { pairs: number; chosenValid: { value: number | null }; greedyValid: { value: number | null }; advantage: { lo: number | null; hi: number | null } } | null;
+    evaluation: EvalMetrics | null;
+    seconds: number;
+  }[];
 }
 
 interface EvalMetrics {
@@ -146,6 +155,11 @@ export function buildChain(metrics: ChainRunMetrics[], o: { summary: string; ada
       pairs: m.reports.map((r) => r.pairs),
       trainedPairs: m.reports.map((r) => r.trainedPairs ?? null),
       pairSignal: m.reports.map((r) => (r.pairQuality ? (r.pairQuality.shares['correct-order'] ?? 0) - (r.pairQuality.shares['inverted'] ?? 0) : null)),
+      chosenVsGreedy: m.reports.map((r) => {
+        const g = r.greedyAudit;
+        if (!g || g.chosenValid.value === null || g.greedyValid.value === null || g.advantage.lo === null || g.advantage.hi === null) return null;
+        return { chosen: g.chosenValid.value, greedy: g.greedyValid.value, lo: g.advantage.lo, hi: g.advantage.hi, pairs: g.pairs };
+      }),
       seconds: m.reports.reduce((a, r) => a + r.seconds, 0),
       command: m.command ?? '',
     };
@@ -181,6 +195,9 @@ export function parseChain(json: unknown): RecordedChain {
     const k = r.models.length - 1;
     for (const key of ['pairs', 'trainedPairs', 'pairSignal'] as const) {
       if (!Array.isArray(r[key]) || r[key].length !== k || !r[key].every(isNumOrNull)) bad(`${name}: ${key} needs one entry per iteration (${k})`);
+    }
+    if (!Array.isArray(r.chosenVsGreedy) || r.chosenVsGreedy.length !== k || !r.chosenVsGreedy.every((g) => g === null || (isNum(g.chosen) && isNum(g.greedy) && isNum(g.lo) && isNum(g.hi) && isNum(g.pairs)))) {
+      bad(`${name}: chosenVsGreedy needs one entry (or null) per iteration (${k})`);
     }
     if (!isNum(r.seconds) || typeof r.command !== 'string') bad(`${name}: seconds and command`);
   }

@@ -29,6 +29,8 @@ import { evaluateJudge, solveGreedy, summariseSolutions, type JudgeEvaluation, t
 import { DEFAULT_JUDGE_OPTIONS } from './judge.ts';
 import type { TaskControl } from './control.ts';
 import { CoinJudgedStepModel, OracleJudgedStepModel, type JudgeSource } from './oracle-judge.ts';
+import { auditAgainstGreedy, summariseAudit, type GreedyAudit } from './greedy-audit.ts';
+import { evenSpread } from './plan.ts';
 
 export type Method = 'psr' | 'srlm';
 
@@ -60,6 +62,9 @@ export interface ModelEvaluation {
   judge: JudgeEvaluation;
 }
 
+/** The most trained prefixes an iteration's greedy audit looks at (an even spread of them). */
+export const GREEDY_AUDIT_PAIRS = 300;
+
 export interface IterationReport {
   /** This iteration trained M{iteration+1} from M{iteration}'s own pairs. */
   iteration: number;
@@ -72,6 +77,11 @@ export interface IterationReport {
   srlmStats: { problems: number; pairs: number; droppedEqual: number; meanScore: number } | null;
   /** Oracle grading of the pairs (metrics only). */
   pairQuality: PairQualitySummary | null;
+  /**
+   * At (up to GREEDY_AUDIT_PAIRS of) the prefixes training used, the chosen step against M_t's own
+   * greedy step there, both graded by the oracle after the fact (metrics only; step-wise methods).
+   */
+  greedyAudit?: GreedyAudit | null;
   dpo: { steps: number; firstLoss: number; lastLoss: number; lastMargin: number; lastRewardAccuracy: number } | null;
   /** What training did on the iteration's own pairs: M_t vs M_t+1 preferring the chosen step. */
   ownPairs: OwnPairsChange | null;
@@ -170,7 +180,7 @@ export async function runIterations(
     const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'lora', ctx.quantized ?? null);
     const report: IterationReport = {
       iteration: t, method: settings.method, poolSize: pool.length, pairs: 0, trainedPairs: 0, searchStats: null, srlmStats: null,
-      pairQuality: null, dpo: null, ownPairs: null, evaluation: null, error: null, seconds: 0,
+      pairQuality: null, greedyAudit: null, dpo: null, ownPairs: null, evaluation: null, error: null, seconds: 0,
     };
     let pairs: PreferencePair[] = [];
     try {
@@ -205,6 +215,11 @@ export async function runIterations(
       emit({ type: 'searched', iteration: t, resumed: resumed !== undefined, pairs, searchStats: report.searchStats, srlmStats: report.srlmStats });
       const trained = selectTrainingPairs(pairs, settings.trainOn);
       report.trainedPairs = trained.length;
+      if (settings.method === 'psr' && trained.length > 0) {
+        // Before training: M_t's greedy step at the trained prefixes (what training can add over it).
+        const audited = evenSpread(trained, GREEDY_AUDIT_PAIRS);
+        report.greedyAudit = summariseAudit(await auditAgainstGreedy(new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS), audited), `${settings.seed}:${t}`);
+      }
       if (trained.length > 0) {
         emit({ type: 'stage', iteration: t, stage: 'train' });
         const { log, ownPairs } = await trainStepDpo(params, ctx.tok, trained, { ...settings.dpo, seed: settings.seed * 1000 + t }, (entry) =>

@@ -16,6 +16,8 @@ export interface RunMetrics {
     iteration: number;
     pairs: number;
     pairQuality: { shares: Record<string, number> } | null;
+    /** The chosen step against M_t's greedy step at the trained prefixes (step-wise runs of this version). */
+    greedyAudit?: { chosenValid: { value: number | null }; greedyValid: { value: number | null } } | null;
     evaluation: { solve: { accuracy: number; correct?: string }; judge: { judge_accuracy: number; swap_consistency: number } } | null;
     error: { name: string } | null;
     seconds: number;
@@ -35,6 +37,8 @@ export interface RunRow {
   pairs: number[];
   /** Share of pairs whose chosen step is valid and rejected invalid, minus the share inverted. */
   pairSignal: (number | null)[];
+  /** Per iteration: [chosen valid, greedy valid] at the trained prefixes, or null where not audited. */
+  chosenVsGreedy: ([number, number] | null)[];
   seconds: number;
 }
 
@@ -66,6 +70,11 @@ export function runRow(m: RunMetrics): RunRow {
     gainInterval: pairedGain(evals[0]?.solve.correct, evals[evals.length - 1]?.solve.correct, `${m.method}:${m.seed}`),
     pairs: m.reports.map((r) => r.pairs),
     pairSignal: m.reports.map((r) => (r.pairQuality ? (r.pairQuality.shares['correct-order'] ?? 0) - (r.pairQuality.shares['inverted'] ?? 0) : null)),
+    chosenVsGreedy: m.reports.map((r) => {
+      const c = r.greedyAudit?.chosenValid.value;
+      const g = r.greedyAudit?.greedyValid.value;
+      return typeof c === 'number' && typeof g === 'number' ? [c, g] : null;
+    }),
     seconds: m.reports.reduce((a, r) => a + r.seconds, 0),
   };
 }
@@ -128,15 +137,16 @@ export function loopTables(rows: RunRow[]): string {
   const K = Math.max(...rows.map((r) => r.accuracy.length));
   const models = Array.from({ length: K }, (_, i) => `M${i + 1}`);
   const lines: string[] = [];
-  lines.push(`| method | seed | ${models.map((m) => `acc ${m}`).join(' | ')} | gain | ${models.map((m) => `judge ${m}`).join(' | ')} | pairs per iteration | pair signal | seconds |`);
-  lines.push(`| ${Array(2 * K + 6).fill('---').join(' | ')} |`);
+  lines.push(`| method | seed | ${models.map((m) => `acc ${m}`).join(' | ')} | gain | ${models.map((m) => `judge ${m}`).join(' | ')} | pairs per iteration | pair signal | chosen vs greedy valid | seconds |`);
+  lines.push(`| ${Array(2 * K + 7).fill('---').join(' | ')} |`);
   for (const r of rows) {
     const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
     const ci = r.gainInterval?.lo != null && r.gainInterval.hi != null ? ` [${signed(r.gainInterval.lo)}, ${signed(r.gainInterval.hi)}]` : '';
     const gain = r.gain === null ? '–' : `${signed(r.gain)}${ci}`;
     lines.push(
       `| ${r.method} | ${r.seed} | ${models.map((_, i) => pct(r.accuracy[i] ?? null)).join(' | ')} | ${gain} | ${models.map((_, i) => pct(r.judge[i] ?? null)).join(' | ')} | ` +
-        `${r.pairs.join(' / ')} | ${r.pairSignal.map((s) => (s === null ? '–' : s.toFixed(2))).join(' / ')} | ${r.seconds.toFixed(0)} |`,
+        `${r.pairs.join(' / ')} | ${r.pairSignal.map((s) => (s === null ? '–' : s.toFixed(2))).join(' / ')} | ` +
+        `${r.chosenVsGreedy.map((x) => (x === null ? '–' : `${pct(x[0])} vs ${pct(x[1])}`)).join(' / ')} | ${r.seconds.toFixed(0)} |`,
     );
   }
   lines.push('');

@@ -78,7 +78,7 @@ describe('model folders without a usable chain', () => {
         format: 'psr-lab-chain/1',
         summary: 'test',
         evalSet: { datasetSeed: 1, problems: 7, difficulties: [1], judgePairs: 1, problemIds: Array.from({ length: 7 }, (_, i) => `d1-other-${i}`) },
-        runs: [{ label: 'psr', name: 'PSR', about: 'test', seed: 1, models: [model('M1'), model('M2')], pairs: [1], trainedPairs: [1], pairSignal: [0], seconds: 1, command: 'x' }],
+        runs: [{ label: 'psr', name: 'PSR', about: 'test', seed: 1, models: [model('M1'), model('M2')], pairs: [1], trainedPairs: [1], pairSignal: [0], chosenVsGreedy: [null], seconds: 1, command: 'x' }],
         adapter: { path: 'adapter-M2', label: 'psr', seed: 1, model: 'M2' },
       };
       await writeFile(join(copy, 'chain', 'chain.json'), JSON.stringify(chain));

@@ -25,6 +25,7 @@ function metrics(method: string, seed: number, correct: string[], objective: 'sf
       pairs: 100 + i,
       trainedPairs: 40 + i,
       pairQuality: { shares: { 'correct-order': 0.3, inverted: 0.1 } },
+      greedyAudit: i === 0 ? { pairs: 40, chosenValid: { value: 0.6 }, greedyValid: { value: 0.65 }, advantage: { lo: -0.1, hi: 0.02 } } : null,
       evaluation: ev(c),
       seconds: 60,
     })),
@@ -48,6 +49,7 @@ describe('the recorded chain', () => {
     expect(c.runs[0].models.map((m) => m.label)).toEqual(['M1', 'M2', 'M3']);
     expect(c.runs[0].models[2].correct).toBe('11110100');
     expect(c.runs[0].trainedPairs).toEqual([40, 41]);
+    expect(c.runs[0].chosenVsGreedy).toEqual([{ chosen: 0.6, greedy: 0.65, lo: -0.1, hi: 0.02, pairs: 40 }, null]);
     expect(c.runs[0].pairSignal.map((x) => x!.toFixed(2))).toEqual(['0.20', '0.20']);
     expect(c.runs[1].command).toContain('--seed 2');
     expect(c.runs.map((r) => r.name)).toEqual(['PSR · SFT', 'PSR · SFT', 'SRLM · step-DPO']);
@@ -105,6 +107,7 @@ describe('the recorded chain', () => {
     expect(broken((c) => ((c.runs as { models: { correct: string }[] }[])[0].models[1].correct = '1101'))).toThrow(/one "0"\/"1" per evaluation problem/);
     expect(broken((c) => ((c.runs as { models: { label: string }[] }[])[0].models[1].label = 'M7'))).toThrow(/labelled/);
     expect(broken((c) => ((c.runs as { pairs: number[] }[])[0].pairs = [1]))).toThrow(/pairs needs one entry per iteration/);
+    expect(broken((c) => ((c.runs as { chosenVsGreedy: unknown[] }[])[0].chosenVsGreedy = [{ chosen: 'x' }, null]))).toThrow(/chosenVsGreedy/);
     expect(broken((c) => ((c.adapter as { path: string }).path = '../x'))).toThrow(/relative path/);
     expect(broken((c) => ((c.adapter as { model: string }).model = 'M9'))).toThrow(/not among the runs/);
     expect(() => parseChain(null)).toThrow(/not a JSON object/);

@@ -4,7 +4,7 @@
 // handed to the caller.
 import { describe, expect, it } from 'vitest';
 import { WasmBackend } from '../../../src/lib/backend/wasm-backend.ts';
-import { runIterations, type LoopEvent } from '../../../src/lib/psr/loop.ts';
+import { GREEDY_AUDIT_PAIRS, runIterations, type LoopEvent } from '../../../src/lib/psr/loop.ts';
 import { searchSettings } from '../../../src/lib/psr/search-config.ts';
 import { DEFAULT_SRLM_SETTINGS } from '../../../src/lib/psr/srlm.ts';
 import { DEFAULT_STEP_DPO } from '../../../src/lib/train/step-dpo.ts';
@@ -46,6 +46,13 @@ describe('runIterations on a micro model', () => {
       expect(r.pairs).toBeGreaterThan(0);
       expect(r.dpo?.steps).toBe(Math.ceil(r.pairs / DEFAULT_STEP_DPO.pairsPerBatch));
       expect(r.pairQuality).not.toBeNull();
+      // The step-wise method audits its trained prefixes against M_t's greedy step; SRLM's pairs are whole solutions.
+      if (method === 'psr') {
+        expect(r.greedyAudit?.pairs).toBe(Math.min(r.trainedPairs, GREEDY_AUDIT_PAIRS));
+        expect(r.greedyAudit!.advantage.value).toBeCloseTo(r.greedyAudit!.chosenValid.value! - r.greedyAudit!.greedyValid.value!, 12);
+      } else {
+        expect(r.greedyAudit).toBeNull();
+      }
       const moved = trained!.layers[0].q_proj!.b.some((x, i) => x !== adapter.layers[0].q_proj!.b[i]);
       expect(moved, 'step-DPO changed the LoRA weights').toBe(true);
       expect(saved).toEqual([1]);

@@ -34,6 +34,11 @@ describe('loop result tables', () => {
     expect(r.pairs).toEqual([10, 20, 30]);
     expect(r.pairSignal.map((x) => x!.toFixed(2))).toEqual(['0.20', '0.20', '0.20']);
     expect(r.seconds).toBe(300);
+    expect(r.chosenVsGreedy).toEqual([null, null, null]);
+    const audited = run('psr', 2, [0.2, 0.25]);
+    audited.reports[0].greedyAudit = { chosenValid: { value: 0.6 }, greedyValid: { value: 0.65 } };
+    expect(runRow(audited).chosenVsGreedy).toEqual([[0.6, 0.65]]);
+    expect(loopTables([runRow(audited)])).toContain('| 60.0 vs 65.0 |');
   });
 
   it('the tables give each run its gain and each method its mean ± sd over seeds', () => {
