@@ -59,6 +59,15 @@ describe('psr run', () => {
     expect(audit.audited).toBe(pairs.length);
     expect(audit.chosenIsGreedy + audit.onlyChosen + audit.onlyGreedy).toBeLessThanOrEqual(pairs.length);
     expect(audit.advantage.value).toBeCloseTo(audit.chosenValid.value - audit.greedyValid.value, 12);
+    // --run: every iteration of the folder, written beside its metrics, the same numbers; loop-table reads it.
+    const pr = io();
+    expect(await runCli(['pair-audit', '--model', model, '--adapter', adapterDir, '--run', out, '--backend', 'wasm'], pr), pr.stderr).toBe(0);
+    const saved = JSON.parse(await readFile(join(out, 'greedy-audit.json'), 'utf8'));
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ iteration: 1, pairs: audit.pairs, chosenIsGreedy: audit.chosenIsGreedy, onlyChosen: audit.onlyChosen });
+    const lt = io();
+    expect(await runCli(['loop-table', out], lt), lt.stderr).toBe(0);
+    expect(lt.stdout).toContain(`${(100 * audit.chosenValid.value).toFixed(1)} vs ${(100 * audit.greedyValid.value).toFixed(1)}`);
     const none = io();
     expect(await runCli(['pair-audit', '--model', model, '--pairs', join(dir, 'nowhere.jsonl')], none)).toBe(2);
     expect(none.stderr).toContain('cannot be read');
@@ -83,7 +92,7 @@ describe('psr run', () => {
     const e = io();
     expect(await runCli([...args, '--out', join(dir, 'x'), '--pairs-from', empty], e)).toBe(2);
     expect(e.stderr).toContain('holds no pairs');
-  });
+  }, 60_000);
 
   it('rejects a bad method with exit 2', async () => {
     const o = io();
@@ -94,7 +103,7 @@ describe('psr run', () => {
   it('names a bad --judge, and refuses the oracle control outside the step-wise search', async () => {
     const o = io();
     expect(await runCli(['run', '--model', 'x', '--out', 'z', '--judge', 'gpt'], o)).toBe(2);
-    expect(o.stderr).toContain('SettingsError: --judge (Judge) must be one of self, oracle; got "gpt".');
+    expect(o.stderr).toContain('SettingsError: --judge (Judge) must be one of self, oracle, random; got "gpt".');
     const p = io();
     expect(await runCli(['run', '--model', 'x', '--out', 'z', '--method', 'srlm', '--judge', 'oracle'], p)).toBe(2);
     expect(p.stderr).toContain('--judge oracle is a control for the step-wise search');

@@ -7,6 +7,7 @@ import { loopTables, runRow, variantLabel, type RunMetrics } from '../../lib/psr
 import { buildChain, chainTables, evalProblemIds, type ChainRunMetrics } from '../../lib/psr/chain.ts';
 import { CHECKPOINT_FILES } from '../../lib/model/checkpoint.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { GREEDY_AUDIT_FILE } from './pair-audit.ts';
 
 export const loopTableCommand: Command = {
   name: 'loop-table',
@@ -26,6 +27,7 @@ export const loopTableCommand: Command = {
         throw new UsageError(`${join(dir, 'metrics.json')} cannot be read; pass a folder written by \`psr run --out\` (the run may not have finished).`);
       }
       const m = JSON.parse(text);
+      await addAudit(dir, m);
       rows.push(runRow(m as RunMetrics));
       metrics.push(m as ChainRunMetrics);
     }
@@ -76,4 +78,14 @@ function pooledTables(metrics: ChainRunMetrics[]): string | null {
   } catch {
     return null;
   }
+}
+
+/** A run made before the loop audited itself: its greedy-audit.json (written by `pair-audit --run`) fills the reports. */
+async function addAudit(dir: string, m: { reports?: { greedyAudit?: unknown }[] }): Promise<void> {
+  const text = await readFile(join(dir, GREEDY_AUDIT_FILE), 'utf8').catch(() => null);
+  if (text === null || !Array.isArray(m.reports)) return;
+  const audits = JSON.parse(text) as { iteration: number }[];
+  m.reports.forEach((r, i) => {
+    if (r.greedyAudit == null) r.greedyAudit = audits.find((a) => a.iteration === i + 1) ?? null;
+  });
 }
