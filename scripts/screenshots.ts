@@ -35,7 +35,7 @@ for (const width of [1366, 390]) {
   await page.getByTestId('chain-check-size').selectOption('24');
   await page.getByTestId('chain-check').click();
   await page.getByTestId('chain-check-result').waitFor({ timeout: 300000 });
-  await page.locator('#results details.runs summary').click();
+  await page.locator('#results details.runs > summary').click();
   await page.locator('#results').screenshot({ path: `${out}/recorded-${width}.png` });
   console.log(`${width} px: screenshots in ${out}; console errors: ${problems.length ? problems.join('; ') : 'none'}`);
   await page.close();

@@ -135,6 +135,11 @@ describe('run an iteration (CPU backend)', () => {
       const [before, after] = [Number(await own.getAttribute('data-before')), Number(await own.getAttribute('data-after'))];
       expect(before >= 0 && before <= 1 && after >= 0 && after <= 1).toBe(true);
       expect(await own.innerText()).toContain(`in ${(100 * after).toFixed(0)} %`);
+      // What the judge adds over the model's own greedy steps at the trained prefixes.
+      const audit = page.getByTestId('greedy-audit');
+      const [chosen, greedy] = [Number(await audit.getAttribute('data-chosen')), Number(await audit.getAttribute('data-greedy'))];
+      expect(chosen >= 0 && chosen <= 1 && greedy >= 0 && greedy <= 1).toBe(true);
+      expect(await audit.innerText()).toContain(`valid in ${(100 * chosen).toFixed(0)} %`);
     }
 
     // Pairs export: Step-DPO JSONL, one row per pair.

@@ -21,7 +21,8 @@ describe('the recorded runs', () => {
     for (const attr of ['data-gain', 'data-lo', 'data-hi']) expect(Number.isFinite(Number(await rows.first().getAttribute(attr)))).toBe(true);
     expect(await page.getByTestId('chain-chart').getAttribute('data-points')).toBe('4');
     expect(await page.getByTestId('chain-summary').innerText()).not.toBe('');
-    await section.locator('details.runs summary').click();
+    await section.locator('details.runs > summary').click();
+    await section.locator('details.cmds > summary').click();
     expect(await section.locator('.commands li').count()).toBe(Number(await section.getAttribute('data-runs')));
 
     await page.getByTestId('chain-check-size').selectOption('24');
