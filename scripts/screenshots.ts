@@ -32,6 +32,7 @@ for (const width of [1366, 390]) {
   if (pbox) await page.screenshot({ path: `${out}/pairs-${width}.png`, fullPage: true, clip: { x: 0, y: pbox.y, width, height: Math.min(900, pbox.height) } });
   await page.locator('#bench').screenshot({ path: `${out}/bench-${width}.png` });
   // The recorded runs, with "check it yourself" on 24 problems and every run's row open.
+  await page.getByTestId('recorded-chain').scrollIntoViewIfNeeded();
   await page.getByTestId('chain-check-size').selectOption('24');
   await page.getByTestId('chain-check').click();
   await page.getByTestId('chain-check-result').waitFor({ timeout: 300000 });

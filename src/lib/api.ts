@@ -13,8 +13,8 @@ import type {
 export type * from './lab/types.ts';
 import type { BenchProgress, BenchReport, BenchRequest } from './bench/engine-bench.ts';
 import type { OnnxQuant } from './onnx/quant-labels.ts';
-import type { RecordedChain } from './psr/chain.ts';
-export type { RecordedChain };
+import type { RecordedChain, RecordedChainView } from './psr/chain.ts';
+export type { RecordedChain, RecordedChainView };
 export type { BenchProgress, BenchReport, BenchRequest };
 
 /** Events the engine pushes on its own (not answers to a call). */
@@ -67,8 +67,8 @@ export interface EngineApi {
   resume(): Promise<void>;
   taskStatus(): Promise<TaskStatus>;
   /** The last iteration's pairs as Step-DPO JSONL (NothingToExportError before any iteration). */
-  /** The recorded multi-seed chain shipped beside the model (chain/chain.json), or null when there is none. */
-  recordedChain(): Promise<RecordedChain | null>;
+  /** The recorded multi-seed chain shipped beside the model (chain/chain.json) with its summaries, or null when there is none. */
+  recordedChain(): Promise<RecordedChainView | null>;
   /** Re-solve `problems` of the recorded chain's held-out problems with M1 and with the shipped adapter; the model is unchanged. */
   checkRecordedChain(problems: number, onProgress?: ProgressFn): Promise<RecordedCheckResult>;
   exportPairs(): Promise<string>;

@@ -14,6 +14,9 @@ describe('the recorded runs', () => {
     const { page, problems, failed } = await openLab(baseUrl, '?backend=wasm', { webgpu: false, width: 390, height: 844 });
     await modelReady(page);
     const section = page.getByTestId('recorded-chain');
+    // Nothing is read or drawn until the section comes near the screen.
+    expect(await section.getAttribute('data-loaded')).toBe('false');
+    await section.scrollIntoViewIfNeeded();
     await page.locator('[data-testid="recorded-chain"][data-loaded="true"]').waitFor({ timeout: 20_000 });
     expect(Number(await section.getAttribute('data-runs'))).toBeGreaterThanOrEqual(3);
     const rows = page.getByTestId('chain-method');

@@ -30,7 +30,7 @@ import { checkOwnProblem, type OwnProblemCheck } from './own-problem.ts';
 import { checkWithOnnxRuntime, onnxExportFiles } from './onnx-check-task.ts';
 import { countAdapter, countWeights, fingerprintOf } from './model-facts.ts';
 import { CHAIN_DIR, checkRecordedChain, readRecordedChain } from './recorded-chain-task.ts';
-import type { RecordedChain } from '../psr/chain.ts';
+import { chainView, type RecordedChainView } from '../psr/chain.ts';
 import type { Ort, OrtEp } from '../onnx/ort-decoder.ts';
 import type { OnnxQuant } from '../onnx/quant-labels.ts';
 import type {
@@ -314,9 +314,10 @@ export class ModelLab {
   }
 
   /** The recorded chain shipped in the model folder's chain/ (psr/chain.ts), or null when it has none. */
-  recordedChain(): Promise<RecordedChain | null> {
+  async recordedChain(): Promise<RecordedChainView | null> {
     const l = this.need();
-    return readRecordedChain(this.opts.files(`${l.base}${CHAIN_DIR}`));
+    const chain = await readRecordedChain(this.opts.files(`${l.base}${CHAIN_DIR}`));
+    return chain ? chainView(chain) : null;
   }
 
   /**
@@ -326,7 +327,7 @@ export class ModelLab {
   checkRecordedChain(problems: number, onProgress: (fraction: number) => void): Promise<RecordedCheckResult> {
     const l = this.need();
     return this.gate.run('check the recorded chain', async () => {
-      const chain = await this.recordedChain();
+      const chain = await readRecordedChain(this.opts.files(`${l.base}${CHAIN_DIR}`));
       if (!chain) throw new InvalidInputError(`this model folder has no recorded chain (${CHAIN_DIR}chain.json), so there is nothing to check.`);
       return checkRecordedChain({
         model: l.model,

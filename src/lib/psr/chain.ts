@@ -257,6 +257,23 @@ export function methodDifference(c: RecordedChain, a: string, b: string): Pooled
   return pooledPairedGain(seeds.map((s) => last(b, s)!), seeds.map((s) => last(a, s)!), `chain:${a}-${b}`);
 }
 
+/** The chain with its summaries (computed where the chain is read: the bootstraps take tens of ms, off the page's thread). */
+export interface RecordedChainView {
+  chain: RecordedChain;
+  methods: ChainMethodSummary[];
+  /** The first variant minus each other one at the last model (names, and the pooled difference). */
+  differences: { a: string; b: string; d: PooledGain }[];
+}
+
+export function chainView(c: RecordedChain): RecordedChainView {
+  const methods = summariseChain(c);
+  const differences = methods.slice(1).flatMap((m) => {
+    const d = methodDifference(c, methods[0].label, m.label);
+    return d ? [{ a: methods[0].name, b: m.name, d }] : [];
+  });
+  return { chain: c, methods, differences };
+}
+
 /** Indices of `n` problems spread evenly over an evaluation set of `total` (all of them when n ≥ total): the check's subset. */
 export function checkSubset(total: number, n: number): number[] {
   if (n >= total) return Array.from({ length: total }, (_, i) => i);

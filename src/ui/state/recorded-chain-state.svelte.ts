@@ -4,7 +4,7 @@
 // and the page compares each answer with the record. Progress with an ETA; the model is unchanged.
 import * as Comlink from 'comlink';
 import type { RecordedChain, RecordedCheckResult } from '../../lib/api.ts';
-import { compareWithRecord, methodDifference, summariseChain, type ChainMethodSummary } from '../../lib/psr/chain.ts';
+import { compareWithRecord, type ChainMethodSummary, type RecordedChainView } from '../../lib/psr/chain.ts';
 import { pooledPairedGain, type PooledGain } from '../../lib/psr/run-summary.ts';
 import type { EngineTasks } from './engine-tasks.svelte.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
@@ -27,17 +27,10 @@ export class RecordedChainState {
   size = $state<number>(CHECK_SIZES[0]);
   check = $state<ChainCheck>({ kind: 'idle' });
 
-  readonly methods = $derived<ChainMethodSummary[]>(this.chain ? summariseChain(this.chain) : []);
-  /** The first method minus each other one, at the last model, seed by seed. */
-  readonly differences = $derived.by(() => {
-    const c = this.chain;
-    if (!c || this.methods.length < 2) return [];
-    const a = this.methods[0];
-    return this.methods.slice(1).flatMap((m) => {
-      const d = methodDifference(c, a.label, m.label);
-      return d ? [{ a: a.name, b: m.name, d }] : [];
-    });
-  });
+  /** Per variant: mean ± sd per model and the pooled change (summarised in the engine worker). */
+  methods = $state.raw<ChainMethodSummary[]>([]);
+  /** The first variant minus each other one at the last model. */
+  differences = $state.raw<RecordedChainView['differences']>([]);
   /** The check's answers against the record's: agreement per model and the live gain with its interval. */
   readonly comparison = $derived.by(() => {
     const c = this.chain;
@@ -55,11 +48,32 @@ export class RecordedChainState {
     };
   });
 
+  /** The model is loaded (the engine can read its folder) and the section is near the screen: both needed to load. */
+  private ready = false;
+  private seen = false;
+
   constructor(private readonly tasks: EngineTasks) {}
+
+  /** The engine has a model: load now if the section was already seen. */
+  modelReady(): void {
+    this.ready = true;
+    this.loaded = false;
+    if (this.seen) void this.load();
+  }
+
+  /** The section came near the screen: load once the model is there (nothing is read or drawn before). */
+  sectionSeen(): void {
+    if (this.seen) return;
+    this.seen = true;
+    if (this.ready) void this.load();
+  }
 
   async load(): Promise<void> {
     try {
-      this.chain = await this.tasks.api.recordedChain();
+      const view = await this.tasks.api.recordedChain();
+      this.chain = view?.chain ?? null;
+      this.methods = view?.methods ?? [];
+      this.differences = view?.differences ?? [];
       this.loadError = null;
     } catch (e) {
       this.chain = null;

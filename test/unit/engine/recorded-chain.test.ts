@@ -17,8 +17,12 @@ describe('the shipped recorded chain', () => {
   it('parses, and the check reproduces the record problem by problem for M1 and the shipped adapter', async () => {
     const engine = diskEngine();
     await engine.loadModel({ baseUrl: SHIPPED, backend: 'wasm' });
-    const chain = (await engine.recordedChain()) as RecordedChain;
-    expect(chain, 'public/models/psr-tiny/chain/chain.json is missing: write it with `psr loop-table … --chain`').not.toBeNull();
+    const view = await engine.recordedChain();
+    expect(view, 'public/models/psr-tiny/chain/chain.json is missing: write it with `psr loop-table … --chain`').not.toBeNull();
+    const chain = view!.chain;
+    // Summarised in the engine: one row per variant, the first minus each other.
+    expect(view!.methods.length).toBe(new Set(chain.runs.map((r) => r.label)).size);
+    expect(view!.differences).toHaveLength(view!.methods.length - 1);
     expect(chain.adapter).not.toBeNull();
     expect(chain.runs.length).toBeGreaterThanOrEqual(3);
     const fractions: number[] = [];
@@ -83,7 +87,7 @@ describe('model folders without a usable chain', () => {
       };
       await writeFile(join(copy, 'chain', 'chain.json'), JSON.stringify(chain));
       await cp(join(copy, 'adapter'), join(copy, 'chain', 'adapter-M2'), { recursive: true });
-      expect((await engine.recordedChain())?.runs).toHaveLength(1);
+      expect((await engine.recordedChain())?.chain.runs).toHaveLength(1);
       const other = await rejection(engine.checkRecordedChain(7));
       expect(other.name).toBe('ImportError');
       expect(other.message).toContain('belongs to another model');

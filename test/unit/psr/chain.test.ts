@@ -3,7 +3,7 @@
 // gain), compared between methods seed by seed, and compared with a live re-evaluation.
 import { describe, expect, it } from 'vitest';
 import {
-  buildChain, chainTables, checkSubset, compareWithRecord, methodDifference, parseChain, summariseChain, CHAIN_FORMAT, type ChainRunMetrics,
+  buildChain, chainTables, chainView, checkSubset, compareWithRecord, methodDifference, parseChain, summariseChain, CHAIN_FORMAT, type ChainRunMetrics,
 } from '../../../src/lib/psr/chain.ts';
 
 const bits = (xs: number[]) => xs.join('');
@@ -79,6 +79,10 @@ describe('the recorded chain', () => {
     // psr seed 1 M3 11110100 vs srlm seed 1 M3 10000100: +3 / 8.
     expect(d.gain.value!).toBeCloseTo(3 / 8, 12);
     expect(methodDifference(c, 'psr · sft', 'nothing')).toBeNull();
+    // The view the engine hands the page: the same summaries, the difference under the variants' names.
+    const v = chainView(c);
+    expect(v.methods.map((m) => m.name)).toEqual(['PSR · SFT', 'SRLM · step-DPO']);
+    expect(v.differences).toEqual([{ a: 'PSR · SFT', b: 'SRLM · step-DPO', d }]);
   });
 
   it('prints the pooled change per method with its interval, per level, and the difference between methods', () => {
