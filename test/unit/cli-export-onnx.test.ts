@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.ts';
+import { maxRelativeError } from '../util/compare.ts';
 import { captureIo } from '../util/logits-checkpoint.ts';
 import { loadModelDir } from '../../src/cli/model-dir.ts';
 import { sequenceLogits } from '../../src/lib/model/sequence-logits.ts';
@@ -32,15 +33,6 @@ async function ortPrefixLogits(file: string, config: ModelConfig, ids: number[])
   return (await session.run(feeds)).logits.data as Float32Array;
 }
 
-/** max |a − b| / max |b|. */
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 describe('psr export-onnx', () => {
   it('writes a decoder onnxruntime-web runs to our logits, with config.json and the tokenizer beside it', async () => {
@@ -98,7 +90,7 @@ describe('psr export-onnx', () => {
     expect(m.storage).toBe('int8');
     const ids = Array.from(m.tok.encode(generateProblem(m.world, createRng(6), 2).question, { bos: true }).ids);
     const ours = await sequenceLogits(new CpuBackend(), m.config, m.weights, m.adapter, ids);
-    expect(maxRelErr(await ortPrefixLogits(int8File, m.config, ids), ours)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(await ortPrefixLogits(int8File, m.config, ids), ours)).toBeLessThanOrEqual(1e-4);
   });
 
   it('--quant q4: a q4-stored base exactly, through ONNX Runtime\'s MatMulNBits (our q4 bytes as they are)', async () => {
@@ -114,7 +106,7 @@ describe('psr export-onnx', () => {
     expect(m.storage).toBe('q4');
     const ids = Array.from(m.tok.encode(generateProblem(m.world, createRng(9), 3).question, { bos: true }).ids);
     const ours = await sequenceLogits(new CpuBackend(), m.config, m.weights, m.adapter, ids);
-    expect(maxRelErr(await ortPrefixLogits(q4File, m.config, ids), ours)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(await ortPrefixLogits(q4File, m.config, ids), ours)).toBeLessThanOrEqual(1e-4);
   });
 
   it('refuses a missing --model, an --out that is not .onnx, an --out inside the model folder and an unknown --quant', async () => {

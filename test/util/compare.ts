@@ -61,3 +61,14 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     );
   }
 }
+
+/** max |a − b| / max |b|: the largest difference relative to the largest reference value (logit comparisons). */
+export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}

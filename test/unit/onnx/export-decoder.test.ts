@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as OrtModule from 'onnxruntime-web';
 import { exportDecoderOnnx } from '../../../src/lib/onnx/export-decoder.ts';
+import { maxRelativeError } from '../../util/compare.ts';
 import { decodeModel } from '../../../src/lib/onnx/schema.ts';
 import { defineConfig, type ModelConfig } from '../../../src/lib/model/config.ts';
 import { cloneWeights, initWeights, type ModelWeights } from '../../../src/lib/model/weights.ts';
@@ -62,15 +63,6 @@ async function run(
   return session.run(feeds);
 }
 
-/** max |a − b| / max |b| over the rows given (all when rows is undefined). */
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
 
 const IDS = [1, 5, 9, 13, 2, 7, 30, 11, 4];
 
@@ -84,7 +76,7 @@ describe('ONNX export of the decoder', () => {
     expect(out.logits.dims).toEqual([1, T, config.vocabSize]);
     for (const be of [new CpuBackend(), new WasmBackend(16 * 1024 * 1024)]) {
       const ours = await sequenceLogits(be, config, weights, null, IDS);
-      expect(relErr(theirs, ours), be.kind).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeError(theirs, ours), be.kind).toBeLessThanOrEqual(1e-4);
     }
     expect(out['present.1.value'].dims).toEqual([1, config.numKvHeads, T, config.headDim]);
   });
@@ -96,11 +88,11 @@ describe('ONNX export of the decoder', () => {
     const V = config.vocabSize;
     const P = 4; // prefill 4 tokens, then one at a time
     let out = await run(session, config, [IDS.slice(0, P)], [Array(P).fill(1)], [[0, 1, 2, 3]], null);
-    expect(relErr(out.logits.data as Float32Array, full.subarray(0, P * V))).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(out.logits.data as Float32Array, full.subarray(0, P * V))).toBeLessThanOrEqual(1e-4);
     for (let t = P; t < IDS.length; t++) {
       out = await run(session, config, [[IDS[t]]], [Array(t + 1).fill(1)], [[t]], out as Record<string, OrtModule.Tensor>);
       expect(out['present.0.key'].dims[2]).toBe(t + 1);
-      expect(relErr(out.logits.data as Float32Array, full.subarray(t * V, (t + 1) * V)), `position ${t}`).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeError(out.logits.data as Float32Array, full.subarray(t * V, (t + 1) * V)), `position ${t}`).toBeLessThanOrEqual(1e-4);
     }
   });
 
@@ -119,9 +111,9 @@ describe('ONNX export of the decoder', () => {
     const V = config.vocabSize;
     const logits = out.logits.data as Float32Array;
     const ours = await sequenceLogits(new CpuBackend(), config, weights, null, short);
-    expect(relErr(logits.subarray((IDS.length + pad) * V, 2 * IDS.length * V), ours)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(logits.subarray((IDS.length + pad) * V, 2 * IDS.length * V), ours)).toBeLessThanOrEqual(1e-4);
     const first = await sequenceLogits(new CpuBackend(), config, weights, null, IDS);
-    expect(relErr(logits.subarray(0, IDS.length * V), first)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(logits.subarray(0, IDS.length * V), first)).toBeLessThanOrEqual(1e-4);
   });
 
   it('with a trained-looking LoRA adapter merged, gives the logits of base + adapter', async () => {
@@ -134,8 +126,8 @@ describe('ONNX export of the decoder', () => {
     const out = await run(session, config, [IDS], [IDS.map(() => 1)], [IDS.map((_, i) => i)], null);
     const withAdapter = await sequenceLogits(new CpuBackend(), config, weights, adapter, IDS);
     const base = await sequenceLogits(new CpuBackend(), config, weights, null, IDS);
-    expect(relErr(out.logits.data as Float32Array, withAdapter)).toBeLessThanOrEqual(1e-4);
-    expect(relErr(base, withAdapter), 'the adapter really changes the logits').toBeGreaterThan(1e-2);
+    expect(maxRelativeError(out.logits.data as Float32Array, withAdapter)).toBeLessThanOrEqual(1e-4);
+    expect(maxRelativeError(base, withAdapter), 'the adapter really changes the logits').toBeGreaterThan(1e-2);
   });
 
   it.each([
@@ -163,11 +155,11 @@ describe('ONNX export of the decoder', () => {
       }
       if (rounded.lmHead) rounded.lmHead.set(dequantize(quantize(rounded.lmHead, config.vocabSize, config.hiddenSize, quant)));
       const exact = await sequenceLogits(new CpuBackend(), config, rounded, null, IDS);
-      expect(relErr(theirs, exact), `against the same ${quant} weights`).toBeLessThanOrEqual(1e-4);
+      expect(maxRelativeError(theirs, exact), `against the same ${quant} weights`).toBeLessThanOrEqual(1e-4);
       // against the unrounded f32 model: the rounding moves the logits (measured: 1.2–1.7 % for int8, 34 % for q4 on these small random Gaussian weights)
       const f32 = await sequenceLogits(new CpuBackend(), config, weights, null, IDS);
-      console.log(`${quant} vs f32 rel`, relErr(theirs, f32));
-      expect(relErr(theirs, f32), 'against f32').toBeLessThanOrEqual(boundVsF32);
+      console.log(`${quant} vs f32 rel`, maxRelativeError(theirs, f32));
+      expect(maxRelativeError(theirs, f32), 'against f32').toBeLessThanOrEqual(boundVsF32);
     }
   });
 
