@@ -6,7 +6,7 @@ import type { Command } from '../command.ts';
 import { loopTables, runRow, variantLabel, type RunMetrics } from '../../lib/psr/run-summary.ts';
 import { buildChain, chainTables, evalProblemIds, type ChainRunMetrics } from '../../lib/psr/chain.ts';
 import { CHECKPOINT_FILES } from '../../lib/model/checkpoint.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { ImportError, UsageError } from '../../lib/errors.ts';
 import { GREEDY_AUDIT_FILE } from './pair-audit.ts';
 
 export const loopTableCommand: Command = {
@@ -31,12 +31,17 @@ export const loopTableCommand: Command = {
       rows.push(runRow(m as RunMetrics));
       metrics.push(m as ChainRunMetrics);
     }
-    if (typeof flags.chain === 'string') await writeChain(flags.chain, positionals, metrics, flags['chain-adapter'] as string | undefined, (flags.summary as string | undefined) ?? '');
+    // The problems each run was evaluated on (recomputed from its settings and world); null for runs too old to say.
+    const ids = sharedEvalIds(metrics);
+    if (typeof flags.chain === 'string') {
+      if (ids === null) throw new UsageError('these runs were not all evaluated on the same problems (or do not record their world); a chain compares runs on one evaluation set.');
+      await writeChain(flags.chain, positionals, metrics, ids, flags['chain-adapter'] as string | undefined, (flags.summary as string | undefined) ?? '');
+    }
     if (flags.json) {
       io.out(JSON.stringify(rows, null, 2) + '\n');
     } else {
       io.out(loopTables(rows));
-      const pooled = pooledTables(metrics);
+      const pooled = ids === null ? null : pooledTables(metrics, ids);
       if (pooled) io.out('\n' + pooled);
     }
     return 0;
@@ -44,18 +49,13 @@ export const loopTableCommand: Command = {
 };
 
 /** chain.json and the chosen run's last adapter (PEFT files) into `out`. */
-async function writeChain(out: string, dirs: string[], metrics: ChainRunMetrics[], adapterDir: string | undefined, summary: string): Promise<void> {
+async function writeChain(out: string, dirs: string[], metrics: ChainRunMetrics[], ids: string[], adapterDir: string | undefined, summary: string): Promise<void> {
   const which = adapterDir === undefined ? 0 : dirs.findIndex((d) => resolve(d) === resolve(adapterDir));
   if (which < 0) throw new UsageError(`--chain-adapter ${adapterDir} is not one of the run folders passed; pass one of them.`);
   const m = metrics[which];
   const model = `M${m.reports.length + 1}`;
   const path = `adapter-${model}`;
-  // Every run must have been evaluated on the same problems (recomputed from its settings and world).
-  const ids = metrics.map(evalProblemIds);
-  ids.forEach((x, i) => {
-    if (x.join() !== ids[0].join()) throw new UsageError(`${dirs[i]} was evaluated on other problems than ${dirs[0]}; a chain compares runs on one evaluation set.`);
-  });
-  const chain = buildChain(metrics, { summary, adapter: { path, label: variantLabel(m), seed: m.seed, model }, problemIds: ids[0] });
+  const chain = buildChain(metrics, { summary, adapter: { path, label: variantLabel(m), seed: m.seed, model }, problemIds: ids });
   await mkdir(join(out, path), { recursive: true });
   for (const f of [CHECKPOINT_FILES.adapterConfig, CHECKPOINT_FILES.adapterWeights]) {
     const from = join(dirs[which], path, f);
@@ -69,14 +69,24 @@ async function writeChain(out: string, dirs: string[], metrics: ChainRunMetrics[
   await writeFile(join(out, 'chain.json'), JSON.stringify(chain) + '\n');
 }
 
-/** The pooled tables when every run kept its per-problem results on one evaluation set (else null: older runs). */
-function pooledTables(metrics: ChainRunMetrics[]): string | null {
+/** The evaluation problems' ids shared by every run, or null when they differ or a run does not record its world. */
+function sharedEvalIds(metrics: ChainRunMetrics[]): string[] | null {
   try {
     const ids = metrics.map(evalProblemIds);
-    if (ids.some((x) => x.join() !== ids[0].join())) return null;
-    return chainTables(buildChain(metrics, { summary: '', adapter: null, problemIds: ids[0] }));
-  } catch {
-    return null;
+    return ids.every((x) => x.join() === ids[0].join()) ? ids[0] : null;
+  } catch (e) {
+    if (e instanceof ImportError) return null;
+    throw e;
+  }
+}
+
+/** The pooled tables when every run kept its per-problem results (else null: runs older than per-problem results). */
+function pooledTables(metrics: ChainRunMetrics[], ids: string[]): string | null {
+  try {
+    return chainTables(buildChain(metrics, { summary: '', adapter: null, problemIds: ids }));
+  } catch (e) {
+    if (e instanceof ImportError) return null;
+    throw e;
   }
 }
 

@@ -305,7 +305,7 @@ const interval = (g: PooledGain) => `${signed1(g.gain.value)} [${signed1(g.gain.
  * difficulty of M1 and M_last (mean over seeds), and the first method minus every other at M_last.
  */
 export function chainTables(c: RecordedChain): string {
-  const methods = summariseChain(c);
+  const { methods, differences } = chainView(c);
   const levels = [...new Set(c.runs.flatMap((r) => Object.keys(r.models[0].byDifficulty)))].sort((a, b) => Number(a) - Number(b));
   const lines: string[] = [];
   lines.push(`Pooled over seeds, paired over the same ${c.evalSet.problems} problems (95 % bootstrap over problems):`, '');
@@ -317,11 +317,7 @@ export function chainTables(c: RecordedChain): string {
     const level = (d: string, i: number) => meanSd(runs.map((r) => r.models[i].byDifficulty[d]).filter((x): x is number => typeof x === 'number'))?.mean ?? null;
     lines.push(`| ${m.name} | ${m.seeds.join(', ')} | ${interval(m.gain)} | ${levels.map((d) => `${pct1(level(d, 0))} → ${pct1(level(d, K - 1))}`).join(' | ')} |`);
   }
-  const a = methods[0];
-  for (const m of methods.slice(1)) {
-    const d = methodDifference(c, a.label, m.label);
-    if (d) lines.push('', `${a.name} − ${m.name} at the last model: ${interval(d)} (${d.seeds} seed${d.seeds === 1 ? '' : 's'} paired)`);
-  }
+  for (const { a, b, d } of differences) lines.push('', `${a} − ${b} at the last model: ${interval(d)} (${d.seeds} seed${d.seeds === 1 ? '' : 's'} paired)`);
   lines.push('', ...methods.map((m) => `- ${m.name}: ${m.about}`));
   return lines.join('\n') + '\n';
 }

@@ -50,7 +50,11 @@ export async function auditAgainstGreedy(model: StepModel, pairs: readonly Prefe
 /** Shares with 95 % intervals, resampling problems (a problem's prefixes move together). */
 export function summariseAudit(rows: readonly GreedyAuditRow[], seed: string | number): GreedyAudit {
   const byProblem = new Map<string, GreedyAuditRow[]>();
-  for (const r of rows) byProblem.set(r.problemId, [...(byProblem.get(r.problemId) ?? []), r]);
+  for (const r of rows) {
+    const mine = byProblem.get(r.problemId);
+    if (mine) mine.push(r);
+    else byProblem.set(r.problemId, [r]);
+  }
   const groups = (f: (r: GreedyAuditRow) => number) => [...byProblem.values()].map((rs): [number, number] => [rs.reduce((a, r) => a + f(r), 0), rs.length]);
   return {
     pairs: rows.length,
