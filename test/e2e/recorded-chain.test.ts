@@ -26,6 +26,8 @@ describe('the recorded runs', () => {
     expect(await page.getByTestId('chain-summary').innerText()).not.toBe('');
     await section.locator('details.runs > summary').click();
     await section.locator('details.cmds > summary').click();
+    // Built when the fold opens.
+    await section.locator('.commands li').first().waitFor({ timeout: 5_000 });
     expect(await section.locator('.commands li').count()).toBe(Number(await section.getAttribute('data-runs')));
 
     await page.getByTestId('chain-check-size').selectOption('24');
