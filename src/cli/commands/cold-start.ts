@@ -14,6 +14,7 @@ import { keepQuantized, ModelParams } from '../../lib/model/params.ts';
 import { WORLD_FILE, parseWorldFile, worldFileText, worldToJson } from '../../lib/math/world-file.ts';
 import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
+import { JUDGE_WORKING_MODES, type JudgeWorkingMode } from '../../lib/math/judge-prompt.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
 import { DEFAULT_ONPOLICY, onPolicyEft, type OnPolicyStats } from '../../lib/psr/onpolicy-eft.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '../../lib/math/datasets.ts';
@@ -26,7 +27,7 @@ import { UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend', 'threads'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
-const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'eft-source', 'onpolicy-from', 'onpolicy', 'seed', 'dataset-seed', 'backend', 'world'] as const;
+const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'eft-source', 'onpolicy-from', 'onpolicy', 'judge-working', 'seed', 'dataset-seed', 'backend', 'world'] as const;
 const EFT_SOURCES = ['synthetic', 'onpolicy', 'mix'] as const;
 
 interface ColdStartRecord {
@@ -53,6 +54,8 @@ interface ColdStartRecord {
   /** The Step-n model whose samples make the on-policy judge data, and on how many training problems. */
   onpolicyFrom: string | null;
   onpolicyCount: number;
+  /** How the judge writes its working (judge-prompt.ts); absent in records of earlier runs: 'check'. */
+  judgeWorking?: JudgeWorkingMode;
 }
 
 export const coldStartCommand: Command = {
@@ -60,7 +63,7 @@ export const coldStartCommand: Command = {
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1; resumable.',
   usage:
     `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ` +
-    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
+    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] [--judge-working check|separate|none] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
     '[--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n' +
     '       cold-start --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
@@ -78,6 +81,7 @@ export const coldStartCommand: Command = {
     'eft-source': { type: 'string' },
     'onpolicy-from': { type: 'string' },
     onpolicy: { type: 'string' },
+    'judge-working': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'string' },
     ...WORLD_OPTION,
@@ -104,7 +108,12 @@ export const coldStartCommand: Command = {
       if (eftSource !== 'synthetic' && onpolicyFrom === null) {
         throw new UsageError(`--eft-source ${eftSource} needs --onpolicy-from DIR: a Step-n model (e.g. an M1) whose own samples make the judge data.`);
       }
+      const judgeWorking = (flags['judge-working'] ?? DEFAULT_COLD_START.judgeWorking) as JudgeWorkingMode;
+      if (!JUDGE_WORKING_MODES.includes(judgeWorking)) {
+        throw new UsageError(`--judge-working must be one of ${JUDGE_WORKING_MODES.join(', ')} (got ${String(flags['judge-working'])}).`);
+      }
       return {
+        judgeWorking,
         eftSource, onpolicyFrom, onpolicyCount: eftSource === 'synthetic' ? 0 : intFlag(flags, 'onpolicy', 1, 200000, 1500),
         command: 'cold-start', base: flags.base, seed, datasetSeed, iftCount, eftCount,
         // Whole-solution scoring (the SRLM baseline's judge) on the same footing as the step judge.
@@ -147,7 +156,8 @@ export const coldStartCommand: Command = {
         await samplerBackend.dispose();
       }
     }
-    const opts = { ...DEFAULT_COLD_START, seed: r.seed, mode: r.mode, loraRank: r.loraRank, loraAlpha: r.loraRank, epochs: r.epochs, maxLr: r.maxLr, minLr: r.maxLr / 10 };
+    const judgeWorking = r.judgeWorking ?? 'check';
+    const opts = { ...DEFAULT_COLD_START, judgeWorking, seed: r.seed, mode: r.mode, loraRank: r.loraRank, loraAlpha: r.loraRank, epochs: r.epochs, maxLr: r.maxLr, minLr: r.maxLr / 10 };
     await mkdir(out, { recursive: true });
     const opened = await openBackend(r.backend, threads);
     r.backend = opened.name; // 'auto' is recorded as what it chose
@@ -172,7 +182,7 @@ export const coldStartCommand: Command = {
         await saveCheckpoint(files, { config: m.config, weights: result.weights, tokenizerJson: toTokenizerJson(m.tok) });
         await copyFile(join(r.base, 'tokenizer_config.json'), join(out, 'tokenizer_config.json'));
         await writeFile(join(out, WORLD_FILE), worldFileText(world));
-        await writeFile(join(out, MODEL_META_FILE), JSON.stringify({ generation: 1, adapter: null, world: WORLD_FILE, description: 'M1: the cold-start model (full fine-tune of M0)' }) + '\n');
+        await writeFile(join(out, MODEL_META_FILE), JSON.stringify({ generation: 1, adapter: null, world: WORLD_FILE, judge_working: judgeWorking, description: 'M1: the cold-start model (full fine-tune of M0)' }) + '\n');
       }
       const summary = {
         ...result.summary,
@@ -180,7 +190,7 @@ export const coldStartCommand: Command = {
         backend: opened.name,
         threads: opened.threads,
         resumed: run.resume !== null,
-        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.worldFile ? ` --world ${r.worldFile}` : ''}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''} --backend ${opened.name} --out ${out}`,
+        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.worldFile ? ` --world ${r.worldFile}` : ''}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''}${judgeWorking !== 'check' ? ` --judge-working ${judgeWorking}` : ''} --backend ${opened.name} --out ${out}`,
         eftMistakeKinds: eftMistakeKinds ?? null,
         eftSource: r.eftSource,
         onpolicy: onpolicyStats,

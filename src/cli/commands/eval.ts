@@ -14,10 +14,9 @@ import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
 import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } from '../../lib/psr/evaluate.ts';
-import { DEFAULT_JUDGE_OPTIONS } from '../../lib/psr/judge.ts';
 import { SettingsError, UsageError } from '../../lib/errors.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
-import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
+import { judgeOptionsFor, TinyStepModel, tinyStepOptionsFor } from '../../lib/psr/step-model.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks', 'seed', 'backend', 'threads'];
 
@@ -64,7 +63,7 @@ export const evalCommand: Command = {
         io.err(`solving ${d}/${n}\n`),
       );
       const solve = summariseSolutions(solved);
-      const judge = flags['no-judge'] ? null : await evaluateJudge(params, m.tok, pick(data.eftTest, nPairs), DEFAULT_JUDGE_OPTIONS);
+      const judge = flags['no-judge'] ? null : await evaluateJudge(params, m.tok, pick(data.eftTest, nPairs), judgeOptionsFor(m.meta.judgeWorking));
       let stepwise_selection = null;
       if (nSelect > 0) {
         // The same N problems solved greedily and by selection, side by side.
@@ -75,7 +74,7 @@ export const evalCommand: Command = {
         const missing = chosen.filter((p) => !done.has(p.id));
         for (const x of await solveGreedy(params, m.tok, missing, { format, rowsPerBatch: 32, maxNewTokens: 320 })) done.set(x.problemId, x);
         const greedy = summariseSolutions(chosen.map((p) => done.get(p.id)!));
-        const model = new TinyStepModel(params, m.tok, DEFAULT_TINY_STEP_OPTIONS);
+        const model = new TinyStepModel(params, m.tok, tinyStepOptionsFor(m.meta.judgeWorking));
         const t2 = performance.now();
         const sel = await evaluateStepwiseSelection(model, m.tok, chosen, selection, seed, { onProgress: (d, n) => io.err(`selecting ${d}/${n}\n`) });
         stepwise_selection = {

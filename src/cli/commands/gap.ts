@@ -15,7 +15,7 @@ import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import type { Problem } from '../../lib/math/generator.ts';
 import { solveGreedy } from '../../lib/psr/evaluate.ts';
-import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
+import { TinyStepModel, tinyStepOptionsFor } from '../../lib/psr/step-model.ts';
 import { searchSettingsOf } from '../../lib/psr/plan.ts';
 import { firstWrongPrefix, gapMetrics, measureRound, sweepRounds, type GapMetrics, type GapRound, type SweepRow } from '../../lib/psr/gap.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
@@ -101,7 +101,7 @@ export const gapCommand: Command = {
     let params: ModelParams | null = null;
     try {
       params = ModelParams.create(opened.backend, m.config, m.weights, m.adapter, 'none', keepQuantized(opened.backend, m.quantized));
-      const model = new TinyStepModel(params, m.tok, DEFAULT_TINY_STEP_OPTIONS);
+      const model = new TinyStepModel(params, m.tok, tinyStepOptionsFor(m.meta.judgeWorking));
       const greedy = await solveGreedy(params, m.tok, problems, { format: 'steps', rowsPerBatch: 32, maxNewTokens: 320 });
       const firstWrong: GapRound[] = [];
       for (const [i, p] of problems.entries()) {

@@ -59,7 +59,7 @@ export const runCommand: Command = {
     io.err(`backend: ${opened.name} (${opened.reason})\n`);
     const t0 = performance.now();
     try {
-      const ctx = { backend: opened.backend, config: m.config, base: m.weights, quantized: keepQuantized(opened.backend, m.quantized), tok: m.tok, eval: plan.eval };
+      const ctx = { backend: opened.backend, config: m.config, base: m.weights, quantized: keepQuantized(opened.backend, m.quantized), tok: m.tok, eval: plan.eval, judgeWorking: m.meta.judgeWorking };
       const result = await runIterations(ctx, start, plan.loop, {
         onEvent(e: LoopEvent) {
           if (flags.events) events.push(JSON.stringify(e));

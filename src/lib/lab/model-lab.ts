@@ -15,7 +15,7 @@ import type { GpuContext } from '../gpu/context.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { defaultWorldConfig } from '../math/config.ts';
 import { contentHash, generateProblems, type Problem } from '../math/generator.ts';
-import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from '../psr/step-model.ts';
+import { TinyStepModel, tinyStepOptionsFor } from '../psr/step-model.ts';
 import { startAdapter } from '../psr/plan.ts';
 import { ITERATION_KEYS, SEARCH_KEYS, presetSettings, presetValue } from '../settings/table.ts';
 import { checkSetting, validateSubset } from '../settings/validate.ts';
@@ -230,7 +230,7 @@ export class ModelLab {
   }
 
   private stepModel(l: Loaded): TinyStepModel {
-    return new TinyStepModel(l.params, l.model.tok, DEFAULT_TINY_STEP_OPTIONS);
+    return new TinyStepModel(l.params, l.model.tok, tinyStepOptionsFor(l.model.meta.judgeWorking));
   }
 
   private checkQuestion(question: string): void {
@@ -284,7 +284,7 @@ export class ModelLab {
       const t = l.info.generation;
       const key = evalKey(t);
       const r = await runOneIteration({
-        ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: keepQuantized(l.backend, l.model.quantized), tok: l.model.tok },
+        ctx: { backend: l.backend, config: l.model.config, base: l.model.weights, quantized: keepQuantized(l.backend, l.model.quantized), tok: l.model.tok, judgeWorking: l.model.meta.judgeWorking },
         adapter: l.adapter,
         world: l.model.world,
         frontier: l.model.meta.frontier,

@@ -6,7 +6,7 @@
 // Also the inverse: parse a judge's output (working + verdict) back.
 
 import { EOS, VERDICT } from '../tokenizer/special.ts';
-import { judgePromptText } from './judge-prompt.ts';
+import { judgeLinePromptText, judgePromptText } from './judge-prompt.ts';
 import { judgeStep, stateAfter, type CheckVerdict } from './checker.ts';
 import type { Span } from './formats.ts';
 import { applyOp } from './graph.ts';
@@ -104,7 +104,7 @@ export function formatJudgePrompt(example: JudgeExample, opts: JudgeFormatOption
   let text = prompt;
   const workingSpans: Span[] = [];
   let working: string[] = [];
-  if (opts.working === 'check') {
+  if (opts.working !== 'none') {
     const w = judgeWorking(example, opts.templates);
     working = w.lines;
     for (const line of w.lines) {
@@ -122,6 +122,28 @@ export function formatJudgePrompt(example: JudgeExample, opts: JudgeFormatOption
     text += ` ${EOS}`;
   }
   return { text, prompt, promptEnd: prompt.length, verdictSpan, workingSpans, working };
+}
+
+export interface JudgeLineText {
+  /** Prompt + " A: line" + " <eos>". */
+  text: string;
+  /** The input at inference: the line prompt, ending with `<work>`. */
+  prompt: string;
+  /** Span of the working line and its `<eos>` in `text` (the training target). */
+  lineSpan: Span;
+  line: string;
+}
+
+/**
+ * Training text of a 'separate' judge's working line for one candidate (shown as A), from the checker:
+ * the line depends on this candidate alone, never on another candidate or its line.
+ */
+export function formatJudgeLine(example: { question: string; previousSteps: string[]; candidate: string }, templates: TemplateSet = DEFAULT_TEMPLATES): JudgeLineText {
+  const prompt = judgeLinePromptText(example);
+  const line = candidateWorking('A', judgeStep(stateAfter(example.question, example.previousSteps, templates), example.candidate));
+  const start = prompt.length + 1;
+  const text = `${prompt} ${line} ${EOS}`;
+  return { text, prompt, lineSpan: [start, text.length], line };
 }
 
 export interface ParsedJudgeOutput {

@@ -4,7 +4,17 @@
 import { BOS, CAND_A, CAND_B, JUDGE, PREV, Q, STEP, VERDICT, WORK } from '../tokenizer/special.ts';
 
 export type Verdict = 'A' | 'B';
-export type JudgeWorkingMode = 'none' | 'check';
+/**
+ * How the judge reasons before its verdict: 'none' — the verdict token right after the candidates;
+ * 'check' — one working line per candidate, A's then B's, in the pairwise prompt; 'separate' — each
+ * candidate's line is written in a prompt that shows that candidate alone (judgeLinePromptText), then
+ * both lines are put into the pairwise prompt and the verdict is read. With 'check', B's line is written
+ * after A's, and when training pairs always hold one valid step B's line can be copied as the opposite
+ * of A's instead of checked; 'separate' leaves no such shortcut.
+ */
+export type JudgeWorkingMode = 'none' | 'check' | 'separate';
+
+export const JUDGE_WORKING_MODES: readonly JudgeWorkingMode[] = ['none', 'check', 'separate'];
 
 /** The part of a judge prompt shared by every pair of one step: question and accepted steps. */
 export function judgePrefixText(question: string, previousSteps: readonly string[]): string {
@@ -14,7 +24,22 @@ export function judgePrefixText(question: string, previousSteps: readonly string
 
 /** The part that differs per pair: the two candidates, then `<work>` or `<verdict>`. */
 export function judgeSuffixText(candidateA: string, candidateB: string, working: JudgeWorkingMode): string {
-  return `${CAND_A} ${candidateA} ${CAND_B} ${candidateB} ${working === 'check' ? WORK : VERDICT}`;
+  return `${CAND_A} ${candidateA} ${CAND_B} ${candidateB} ${working === 'none' ? VERDICT : WORK}`;
+}
+
+/** The per-candidate part of a 'separate' judge's line prompt: the candidate alone, then `<work>`. */
+export function judgeLineSuffixText(candidate: string): string {
+  return `${CAND_A} ${candidate} ${WORK}`;
+}
+
+/** The whole prompt after which a 'separate' judge writes one candidate's working line ("A: …."). */
+export function judgeLinePromptText(example: { question: string; previousSteps: readonly string[]; candidate: string }): string {
+  return `${judgePrefixText(example.question, example.previousSteps)} ${judgeLineSuffixText(example.candidate)}`;
+}
+
+/** A working line written for a candidate shown as A, as the line of the candidate shown as `label`. */
+export function relabelWorkingLine(line: string, label: Verdict): string {
+  return line.trim().replace(/^[AB]:/, `${label}:`);
 }
 
 /**

@@ -3,6 +3,7 @@
 // Read and validated by the model loader (app and CLI alike); a bad file is a ModelMetaError that
 // names the field.
 import { ModelMetaError } from '../errors.ts';
+import { JUDGE_WORKING_MODES, type JudgeWorkingMode } from '../math/judge-prompt.ts';
 
 export const MODEL_META_FILE = 'psr_model.json';
 
@@ -21,9 +22,11 @@ export interface ModelMeta {
    * data): the iteration pools are drawn around it by default. Null: not measured (pools use every level).
    */
   frontier: [number, number] | null;
+  /** How the model was taught to judge (judge-prompt.ts); inference must use the same. Default 'check'. */
+  judgeWorking: JudgeWorkingMode;
 }
 
-const FIELDS = ['name', 'generation', 'adapter', 'description', 'world', 'frontier'] as const;
+const FIELDS = ['name', 'generation', 'adapter', 'description', 'world', 'frontier', 'judge_working'] as const;
 
 /** Validate a parsed psr_model.json; ModelMetaError names the first bad field. */
 export function parseModelMeta(json: unknown): ModelMeta {
@@ -54,10 +57,20 @@ export function parseModelMeta(json: unknown): ModelMeta {
   if (f !== undefined && f !== null && !(Array.isArray(f) && f.length === 2 && f.every((x) => Number.isInteger(x) && x >= 1 && x <= 12) && f[0] <= f[1])) {
     bad(`"frontier" must be null or [lo, hi], two difficulty levels with lo ≤ hi, got ${JSON.stringify(f)}`);
   }
-  return { name: text('name'), generation: g as number, adapter, description: text('description'), world: (w as string | undefined) ?? null, frontier: (f as [number, number] | undefined) ?? null };
+  const j = o.judge_working;
+  if (j !== undefined && !(JUDGE_WORKING_MODES as readonly unknown[]).includes(j)) bad(`"judge_working" must be one of ${JUDGE_WORKING_MODES.join(', ')}, got ${JSON.stringify(j)}`);
+  return {
+    name: text('name'),
+    generation: g as number,
+    adapter,
+    description: text('description'),
+    world: (w as string | undefined) ?? null,
+    frontier: (f as [number, number] | undefined) ?? null,
+    judgeWorking: (j as JudgeWorkingMode | undefined) ?? 'check',
+  };
 }
 
 /** What a folder without psr_model.json is taken to be: M1 when an adapter/ folder is present, else M0; its world.json when present. */
 export function defaultModelMeta(hasAdapterFolder: boolean, hasWorldFile: boolean): ModelMeta {
-  return { name: null, generation: hasAdapterFolder ? 1 : 0, adapter: hasAdapterFolder ? 'adapter/' : null, description: null, world: hasWorldFile ? 'world.json' : null, frontier: null };
+  return { name: null, generation: hasAdapterFolder ? 1 : 0, adapter: hasAdapterFolder ? 'adapter/' : null, description: null, world: hasWorldFile ? 'world.json' : null, frontier: null, judgeWorking: 'check' };
 }

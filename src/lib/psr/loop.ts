@@ -17,7 +17,8 @@ import { scoreSolution } from '../math/checker.ts';
 import { trainStepDpo, type DpoLogEntry, type OwnPairsChange, type StepDpoOptions } from '../train/step-dpo.ts';
 import { NonFiniteError, isNamedError } from '../errors.ts';
 import { searchPool } from './search.ts';
-import { TinyStepModel, DEFAULT_TINY_STEP_OPTIONS } from './step-model.ts';
+import { TinyStepModel, judgeOptionsFor, tinyStepOptionsFor } from './step-model.ts';
+import type { JudgeWorkingMode } from '../math/judge-prompt.ts';
 import type { SearchSettings } from './search-config.ts';
 import type { SearchEvent } from './events.ts';
 import type { SearchStats } from './search-stats.ts';
@@ -26,7 +27,6 @@ import { selectTrainingPairs, type TrainPairSelection } from './train-selection.
 import { pairQuality, qualityOf, summarizePairQuality, type PairQualitySummary } from './pair-quality.ts';
 import { srlmPool, type SrlmEvent, type SrlmSettings } from './srlm.ts';
 import { evaluateJudge, solveGreedy, summariseSolutions, type JudgeEvaluation, type SolveEvaluation } from './evaluate.ts';
-import { DEFAULT_JUDGE_OPTIONS } from './judge.ts';
 import type { TaskControl } from './control.ts';
 import { CoinJudgedStepModel, OracleJudgedStepModel, type JudgeSource } from './oracle-judge.ts';
 import { auditAgainstGreedy, summariseAudit, type GreedyAudit } from './greedy-audit.ts';
@@ -118,6 +118,8 @@ export interface LoopContext {
   quantized?: QuantizedModelWeights | null;
   tok: Tokenizer;
   eval: EvalData;
+  /** How the model judges (its psr_model.json's judge_working; default 'check'). */
+  judgeWorking?: JudgeWorkingMode;
 }
 
 export interface LoopHooks {
@@ -132,7 +134,7 @@ export async function evaluateModel(ctx: LoopContext, adapter: LoraAdapter | nul
   const params = ModelParams.create(ctx.backend, ctx.config, ctx.base, adapter, 'none', ctx.quantized ?? null);
   try {
     const solved = await solveGreedy(params, ctx.tok, ctx.eval.test, { format: 'steps', rowsPerBatch: 32, maxNewTokens: ctx.eval.maxSolutionTokens ?? 320 });
-    const judge = await evaluateJudge(params, ctx.tok, ctx.eval.eftTest, DEFAULT_JUDGE_OPTIONS);
+    const judge = await evaluateJudge(params, ctx.tok, ctx.eval.eftTest, judgeOptionsFor(ctx.judgeWorking ?? 'check'));
     return { solve: summariseSolutions(solved), judge };
   } finally {
     params.free();
@@ -194,7 +196,7 @@ export async function runIterations(
         report.pairQuality = settings.method === 'psr' ? pairQuality(pairs).summary : solutionPairQuality(pairs, '<step>');
       } else if (settings.method === 'psr') {
         emit({ type: 'stage', iteration: t, stage: 'search' });
-        const own = new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS);
+        const own = new TinyStepModel(params, ctx.tok, tinyStepOptionsFor(ctx.judgeWorking ?? 'check'));
         const model = settings.judge === 'oracle' ? new OracleJudgedStepModel(own) : settings.judge === 'random' ? new CoinJudgedStepModel(own, `${settings.seed}:${t}`) : own;
         const r = await searchPool(model, problems, { ...settings.search, iteration: t }, `${settings.seed}:${t}`, {
           onEvent: (event) => emit({ type: 'search', iteration: t, event }),
@@ -218,7 +220,7 @@ export async function runIterations(
       if (settings.method === 'psr' && trained.length > 0) {
         // Before training: M_t's greedy step at the trained prefixes (what training can add over it).
         const audited = evenSpread(trained, GREEDY_AUDIT_PAIRS);
-        report.greedyAudit = summariseAudit(await auditAgainstGreedy(new TinyStepModel(params, ctx.tok, DEFAULT_TINY_STEP_OPTIONS), audited), `${settings.seed}:${t}`);
+        report.greedyAudit = summariseAudit(await auditAgainstGreedy(new TinyStepModel(params, ctx.tok, tinyStepOptionsFor(ctx.judgeWorking ?? 'check')), audited), `${settings.seed}:${t}`);
       }
       if (trained.length > 0) {
         emit({ type: 'stage', iteration: t, stage: 'train' });

@@ -8,7 +8,7 @@ import { generate, type UniformRng } from '../model/sampling.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { EOS, STEP } from '../tokenizer/special.ts';
 import { formatStepPrompt, parseStepContinuation } from '../math/formats.ts';
-import { judgePromptText } from '../math/judge-prompt.ts';
+import { judgePromptText, type JudgeWorkingMode } from '../math/judge-prompt.ts';
 import { DEFAULT_JUDGE_OPTIONS, judgePairs, type JudgeItem, type JudgeOptions } from './judge.ts';
 import { ContextFullError } from '../errors.ts';
 
@@ -62,6 +62,16 @@ export interface TinyStepModelOptions {
 
 export const DEFAULT_TINY_STEP_OPTIONS: TinyStepModelOptions = { maxStepTokens: 48, judge: DEFAULT_JUDGE_OPTIONS };
 
+/** The judge settings for a model taught to judge with `working` (its psr_model.json's judge_working). */
+export function judgeOptionsFor(working: JudgeWorkingMode): JudgeOptions {
+  return { ...DEFAULT_JUDGE_OPTIONS, working };
+}
+
+/** The step-model settings for a model taught to judge with `working`. */
+export function tinyStepOptionsFor(working: JudgeWorkingMode): TinyStepModelOptions {
+  return { ...DEFAULT_TINY_STEP_OPTIONS, judge: judgeOptionsFor(working) };
+}
+
 /** The project's tiny transformer as a StepModel (any backend: CPU, wasm, WebGPU). */
 export class TinyStepModel implements StepModel {
   private readonly stopIds: number[];
@@ -101,7 +111,7 @@ export class TinyStepModel implements StepModel {
   async judge(items: JudgeItem[]): Promise<JudgeVerdict[]> {
     if (items.length === 0) return [];
     // The judge needs the prompt plus (with working) room to write; check before the decoder throws.
-    const room = this.opts.judge.working === 'check' ? 3 : 1;
+    const room = this.opts.judge.working === 'none' ? 1 : 3;
     const maxPos = this.params.config.maxPositionEmbeddings;
     for (const it of items) {
       // The 'none' prompt has the same length as the 'check' one (<verdict> instead of <work>) and needs no oracle working.

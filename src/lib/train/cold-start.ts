@@ -13,7 +13,7 @@ import type { Problem } from '../math/generator.ts';
 import type { EftExample } from '../math/datasets.ts';
 import { formatIftExample, formatSolutionScoreExample } from '../math/formats.ts';
 import { simulateSolution, type ScoredSolution } from '../math/scored-solutions.ts';
-import { formatJudgePrompt, type JudgeWorkingMode } from '../math/judge-format.ts';
+import { formatJudgeLine, formatJudgePrompt, type JudgeWorkingMode } from '../math/judge-format.ts';
 import { createRng } from '../math/rng.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { encodeWeighted, toSftExample, type WeightedTokens } from './data.ts';
@@ -67,15 +67,34 @@ export function iftTokens(tok: Tokenizer, p: Problem): WeightedTokens {
   return encodeWeighted(tok, ft.text, ft.targetSpans.map(([start, end]) => ({ start, end, weight: 1 })));
 }
 
-/** EFT example: the working lines and `<verdict>` are targets, the verdict token weighs `verdictWeight`. */
+/**
+ * EFT example as one pairwise sequence: with working 'check' the working lines and `<verdict>` are
+ * targets; with 'separate' the lines are given (the judge wrote them in line prompts) and only the
+ * verdict is; the verdict token weighs `verdictWeight`.
+ */
 export function eftTokens(tok: Tokenizer, e: EftExample, opts: Pick<ColdStartOptions, 'workingWeight' | 'verdictWeight' | 'judgeWorking'>): WeightedTokens {
   const jp = formatJudgePrompt(e, { working: opts.judgeWorking });
-  const spans = jp.workingSpans.map(([start, end]) => ({ start, end, weight: opts.workingWeight }));
+  const spans = opts.judgeWorking === 'check' ? jp.workingSpans.map(([start, end]) => ({ start, end, weight: opts.workingWeight })) : [];
   const [vs, ve] = jp.verdictSpan!;
   // The `<verdict>` marker after the working is a target too: it is how the judge stops writing.
   if (opts.judgeWorking === 'check') spans.push({ start: jp.workingSpans.at(-1)![1], end: vs - 1, weight: opts.workingWeight });
   spans.push({ start: vs, end: ve, weight: opts.verdictWeight });
   return encodeWeighted(tok, jp.text, spans);
+}
+
+/**
+ * All training sequences of one EFT example: the pairwise one, and with working 'separate' one line
+ * sequence per candidate (its working line and `<eos>` the target), so each line is learnt from its
+ * own candidate alone.
+ */
+export function eftSequences(tok: Tokenizer, e: EftExample, opts: Pick<ColdStartOptions, 'workingWeight' | 'verdictWeight' | 'judgeWorking'>): WeightedTokens[] {
+  const pair = eftTokens(tok, e, opts);
+  if (opts.judgeWorking !== 'separate') return [pair];
+  const lines = [e.candidateA, e.candidateB].map((candidate) => {
+    const jl = formatJudgeLine({ question: e.question, previousSteps: e.previousSteps, candidate });
+    return encodeWeighted(tok, jl.text, [{ start: jl.lineSpan[0], end: jl.lineSpan[1], weight: opts.workingWeight }]);
+  });
+  return [pair, ...lines];
 }
 
 /** Whole-solution scoring example (the outcome-level baseline's judge): the score digit is the target. */
@@ -132,7 +151,7 @@ export async function coldStart(
   if (data.ift.length + data.eft.length + data.scored.length === 0) throw new InvalidInputError('cold start needs IFT, EFT or scoring examples; all are empty.');
   const examples = [
     ...data.ift.map((p) => iftTokens(tok, p)),
-    ...data.eft.map((e) => eftTokens(tok, e, opts)),
+    ...data.eft.flatMap((e) => eftSequences(tok, e, opts)),
     ...data.scored.map((s) => scoreTokens(tok, s, opts.verdictWeight)),
   ];
   const tooLong = examples.filter((e) => e.ids.length > config.maxPositionEmbeddings).length;

@@ -12,8 +12,10 @@ import { microModelDir } from '../engine/micro-model-dir.ts';
 describe('parseModelMeta', () => {
   it('reads generation, adapter folder, name and description', () => {
     expect(parseModelMeta({ name: 'psr-tiny', generation: 1, adapter: null, description: 'M1' })).toEqual({
-      name: 'psr-tiny', generation: 1, adapter: null, description: 'M1', world: null, frontier: null,
+      name: 'psr-tiny', generation: 1, adapter: null, description: 'M1', world: null, frontier: null, judgeWorking: 'check',
     });
+    expect(parseModelMeta({ generation: 1, judge_working: 'separate' }).judgeWorking).toBe('separate');
+    expect(() => parseModelMeta({ generation: 1, judge_working: 'pointwise' })).toThrow(/"judge_working" must be one of none, check, separate/);
     expect(parseModelMeta({ generation: 1, world: 'world.json' }).world).toBe('world.json');
     expect(parseModelMeta({ generation: 1, frontier: [2, 3] }).frontier).toEqual([2, 3]);
     expect(() => parseModelMeta({ generation: 1, frontier: [3, 2] })).toThrow(/"frontier" must be null or \[lo, hi\]/);

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
-import { formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';
-import { eftTokens, iftTokens, lengthBatches, scoreTokens, scoredSolutions } from '../../../src/lib/train/cold-start.ts';
+import { candidateWorking, formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';
+import { judgeStep, stateAfter } from '../../../src/lib/math/checker.ts';
+import { eftSequences, eftTokens, iftTokens, lengthBatches, scoreTokens, scoredSolutions } from '../../../src/lib/train/cold-start.ts';
 
 const world = defaultWorldConfig();
 const tok = createTokenizer(world);
@@ -26,6 +27,27 @@ describe('cold-start examples', () => {
     expect(working).toMatch(/^A: .*B: /);
     expect(ids.at(-1)).toBe(tok.eosId); // <eos> ends the text but is not scored
     expect(weights.at(-1)).toBe(0);
+  });
+
+  it("EFT with working 'separate': the pair scores only its verdict; each candidate's line is learnt in a sequence of its own", () => {
+    const e = data.eft[1];
+    const opts = { workingWeight: 1, verdictWeight: 5, judgeWorking: 'separate' as const };
+    const [pair, ...lines] = eftSequences(tok, e, opts);
+    const scoredPair = Array.from(pair.ids).map((id, i) => [tok.vocab[id], pair.weights[i]] as const).filter(([, w]) => w > 0);
+    expect(scoredPair).toEqual([[e.verdict, 5]]);
+    // The pair's text still holds both lines (as input) before <verdict>.
+    expect(tok.decode(Array.from(pair.ids))).toMatch(/<work> A: .*\. B: .*\. <verdict>/);
+    expect(lines).toHaveLength(2);
+    const state = stateAfter(e.question, e.previousSteps);
+    [e.candidateA, e.candidateB].forEach((cand, k) => {
+      const text = tok.decode(Array.from(lines[k].ids));
+      expect(text).toContain(`<A> ${cand} <work>`);
+      expect(text).not.toContain('<B>'); // the other candidate is not shown
+      const target = Array.from(lines[k].ids).filter((_, i) => lines[k].weights[i] > 0);
+      expect(tok.decode(target)).toBe(`${candidateWorking('A', judgeStep(state, cand))} <eos>`);
+    });
+    // 'check' keeps one sequence per example.
+    expect(eftSequences(tok, e, { ...opts, judgeWorking: 'check' })).toHaveLength(1);
   });
 
   it('IFT: only the solution (steps, <step> markers and <eos>) is scored', () => {
