@@ -68,8 +68,6 @@ export async function judgePairs(params: ModelParams, tok: Tokenizer, items: Jud
 /** Judge items with the same question and accepted steps in one decoder batch. */
 async function judgeSharedPrefix(params: ModelParams, tok: Tokenizer, group: JudgeItem[], opts: JudgeOptions): Promise<Judgment[]> {
   const V = params.config.vocabSize;
-  const idA = tok.id('A');
-  const idB = tok.id('B');
   const verdictId = tok.id(VERDICT);
   const eosId = tok.id(EOS);
   const prefix = Array.from(tok.encode(judgePrefixText(group[0].question, group[0].previousSteps), { strict: true }).ids);
@@ -92,11 +90,7 @@ async function judgeSharedPrefix(params: ModelParams, tok: Tokenizer, group: Jud
       // The stop token was not fed back: every row now receives <verdict> and we read its logits.
       logits = await dec.append(group.map(() => [verdictId]));
     }
-    return group.map((_, b) => {
-      const la = logits[b * V + idA];
-      const lb = logits[b * V + idB];
-      return { pA: 1 / (1 + Math.exp(lb - la)), working: working[b] };
-    });
+    return group.map((_, b) => ({ pA: verdictP(logits, b, V, tok), working: working[b] }));
   } finally {
     dec.free();
   }
