@@ -17,7 +17,7 @@ import { benchOnDevice, type BenchProgress, type BenchReport, type BenchRequest 
 import type { Ort } from './bench/ort-webgpu.ts';
 import type { OrtEp } from './onnx/ort-decoder.ts';
 import type { OnnxQuant } from './onnx/quant-labels.ts';
-import type { RecordedChain, RecordedChainView } from './psr/chain.ts';
+import type { RecordedChainView } from './psr/chain.ts';
 import { EngineBusyError } from './errors.ts';
 
 /** Creates the device; `onLost` must be called if the device is lost without being destroyed. */

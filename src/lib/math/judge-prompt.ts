@@ -12,9 +12,8 @@ export type Verdict = 'A' | 'B';
  * after A's, and when training pairs always hold one valid step B's line can be copied as the opposite
  * of A's instead of checked; 'separate' leaves no such shortcut.
  */
-export type JudgeWorkingMode = 'none' | 'check' | 'separate';
-
-export const JUDGE_WORKING_MODES: readonly JudgeWorkingMode[] = ['none', 'check', 'separate'];
+export const JUDGE_WORKING_MODES = ['none', 'check', 'separate'] as const;
+export type JudgeWorkingMode = (typeof JUDGE_WORKING_MODES)[number];
 
 /** The part of a judge prompt shared by every pair of one step: question and accepted steps. */
 export function judgePrefixText(question: string, previousSteps: readonly string[]): string {
