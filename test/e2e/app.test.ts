@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { closeLabBrowsers, modelReady, openLab, solveShown } from './lab-page.ts';
+import { closeLabBrowsers, keepScreenshot, modelReady, openLab, solveShown } from './lab-page.ts';
 import { serveDistAt } from './static-server.ts';
 import { availableParallelism } from 'node:os';
 
@@ -184,6 +184,7 @@ describe('the lab on a phone-sized screen (390 px)', () => {
     await page.getByText(/^Finished \(/).waitFor({ timeout: 60_000 });
     const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(scroll).toBeLessThanOrEqual(client);
+    await keepScreenshot(page, 'phone-390-after-search');
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
   });

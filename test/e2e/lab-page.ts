@@ -1,6 +1,7 @@
 // The lab page for e2e tests: open it in a fresh headless Chromium (recording console errors,
 // uncaught exceptions and failed requests), wait for the embedded model, and solve the shown
 // problem. Browsers opened here are closed by closeLabBrowsers() in the test file's afterAll.
+import { mkdirSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, watchPage } from './browser.ts';
@@ -9,6 +10,15 @@ const browsers: Browser[] = [];
 
 export async function closeLabBrowsers(): Promise<void> {
   await Promise.all(browsers.splice(0).map((b) => b.close()));
+}
+
+/** Where the e2e tests leave their screenshots (test artifacts to look at; ignored by git). */
+export const SCREENSHOT_DIR = 'test-results/e2e';
+
+/** Keep a full-page screenshot of the page as it is now, as `test-results/e2e/<name>.png`. */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true });
 }
 
 /** Open `query` relative to `root` (the served dist/); `problems` and `failed` fill as the page runs. */

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { closeLabBrowsers, longTasksSince, modelReady, openLab, pageNow, solveShown } from './lab-page.ts';
+import { closeLabBrowsers, keepScreenshot, longTasksSince, modelReady, openLab, pageNow, solveShown } from './lab-page.ts';
 
 const baseUrl = inject('baseUrl');
 afterAll(closeLabBrowsers);
@@ -52,7 +52,19 @@ describe('run an iteration (CPU backend)', () => {
     const panel = page.getByTestId('loop-panel');
     expect(await panel.getAttribute('data-stage')).toBe('idle');
 
+    // A bad setting marks its field with the label's range and keeps Start off; nothing runs, the model stays.
+    const w = page.getByTestId('loop-w');
+    await w.fill('1000');
+    expect(await w.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('loop-w-problem').innerText()).toMatch(/^Candidates per step \(w\) must be a whole number from 2 to \d+; got 1000\.$/);
+    expect(await page.getByTestId('loop-start').isDisabled()).toBe(true);
+    expect(await panel.getAttribute('data-stage')).toBe('idle');
+    expect(await generation(page)).toBe(t);
+
     for (const [key, value] of Object.entries(SMALL)) await page.getByTestId(`loop-${key}`).fill(String(value));
+    expect(await w.getAttribute('aria-invalid')).toBe('false');
+    expect(await page.getByTestId('loop-w-problem').count()).toBe(0);
+    expect(await page.getByTestId('loop-start').isEnabled()).toBe(true);
     // measured from Start: the load itself can hold one longer task (≈ 130 ms seen just after the model is ready)
     const loaded = await pageNow(page);
     await page.getByTestId('loop-start').click();
@@ -208,7 +220,12 @@ describe('run an iteration (CPU backend)', () => {
     await page.getByTestId('bundle-link').waitFor({ timeout: 20_000 });
     expect(await longTasksSince(page, zipStart), 'long tasks from making the zip').toEqual([]);
     const zipBytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), (await page.getByTestId('bundle-link').getAttribute('href'))!);
-    const names = Object.keys(unzipSync(new Uint8Array(zipBytes))).map((f) => f.replace(/^[^/]+\//, '')).sort();
+    const zipped = unzipSync(new Uint8Array(zipBytes));
+    const names = Object.keys(zipped).map((f) => f.replace(/^[^/]+\//, '')).sort();
+    // (after the long-task checks: a full-page screenshot makes the page lay out and paint all of itself)
+    await keepScreenshot(page, 'lab-1280-after-iteration');
+    const metricsJson = Buffer.from(Object.entries(zipped).find(([f]) => f.endsWith('/metrics.json'))![1]);
+    const pairsJsonl = n > 0 ? Buffer.from(Object.entries(zipped).find(([f]) => f.endsWith('/pairs.jsonl'))![1]) : null;
     expect(names).toEqual(['README.md', 'adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'metrics.csv', 'metrics.json', ...(n > 0 ? ['pairs.jsonl'] : [])].sort());
 
     // The adapter's bytes, for importing them back later (blob: links die with the page).
@@ -264,6 +281,23 @@ describe('run an iteration (CPU backend)', () => {
     await page.getByTestId('import-adapter').setInputFiles(adapterFiles);
     await page.getByTestId('import-message').waitFor({ timeout: 20_000 });
     expect(await generation(page)).toBe(shownAfter);
+    // ... the exported results come back into the results view, and the exported pairs export again as they were.
+    await page.getByTestId('import-results').setInputFiles([{ name: 'metrics.json', mimeType: 'application/json', buffer: metricsJson }]);
+    await page.getByTestId('import-message').filter({ hasText: 'Imported 1 iteration from metrics.json' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('history-row').count()).toBe(1);
+    expect(await page.getByTestId('history-row').first().getAttribute('data-from')).toBe(`M${t}`);
+    if (pairsJsonl) {
+      await page.getByTestId('import-pairs').setInputFiles([{ name: 'pairs.jsonl', mimeType: 'application/jsonl', buffer: pairsJsonl }]);
+      await page.getByTestId('import-message').filter({ hasText: `Imported ${n} pairs` }).waitFor({ timeout: 10_000 });
+      await page.getByTestId('export-pairs').click();
+      await page.getByTestId('pairs-link').waitFor({ timeout: 10_000 });
+      expect(await fetchText(page, (await page.getByTestId('pairs-link').getAttribute('href'))!)).toBe(pairsJsonl.toString('utf8'));
+    }
+    // A results file of another model is refused by name and changes nothing.
+    const foreign = Buffer.from(JSON.stringify({ ...JSON.parse(metricsJson.toString('utf8')), model: 'another-model' }));
+    await page.getByTestId('import-results').setInputFiles([{ name: 'metrics.json', mimeType: 'application/json', buffer: foreign }]);
+    await page.locator('[data-testid="import-error"][data-name="ImportError"]').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('history-row').count()).toBe(1);
 
     // "Check with ONNX Runtime" on the imported M_{t+1}: the trained adapter merged into the export, run by
     // onnxruntime-web (loaded now, under the production page's Content-Security-Policy), gives our solution.
@@ -296,7 +330,7 @@ describe('run an iteration (CPU backend)', () => {
     expect(problems).toEqual([]);
   }, 400_000);
 
-  it('resumes an iteration interrupted by a reload after its search: it trains on the kept pairs and the model becomes Mk+1', async () => {
+  it('resumes an iteration interrupted by a reload after its search: it trains on the kept pairs and the model becomes Mk+1; a second iteration accumulates and survives a reload', async () => {
     const { page, problems, failed } = await openPage('?backend=wasm');
     await modelReady(page);
     const t = await generation(page);
@@ -327,6 +361,28 @@ describe('run an iteration (CPU backend)', () => {
     await loadedAgain(page, 0);
     await page.getByTestId('saved-status').filter({ hasText: `Restored M${t + 1}` }).waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('loop-interrupted').count()).toBe(0);
+
+    // A second iteration from the restored M(t+1): both are in the results view, and a reload keeps them and the model.
+    expect(await page.getByTestId('history-row').count()).toBe(1);
+    for (const [key, value] of Object.entries(SMALL)) await page.getByTestId(`loop-${key}`).fill(String(value));
+    await page.getByTestId('loop-start').click();
+    await page.locator('[data-testid="loop-panel"][data-running="true"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="loop-panel"][data-running="false"][data-stage="done"]').waitFor({ timeout: ITERATION_TIMEOUT });
+    const latest = await generation(page); // M(t+2), or M(t+1) kept when the search found no pair
+    expect([t + 1, t + 2]).toContain(latest);
+    const fromTo = (p: Page) => p.getByTestId('history-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-from')}→${r.getAttribute('data-to')}`));
+    const chain = await fromTo(page);
+    expect(chain).toHaveLength(2);
+    expect(chain[0]).toBe(`M${t}→M${t + 1}`);
+    expect(chain[1]).toMatch(new RegExp(`^M${t + 1}→M${latest}$`));
+    await page.locator('[data-testid="saved-work"][data-status="saved"]').waitFor({ timeout: 20_000 });
+    await page.reload();
+    await modelReady(page);
+    await loadedAgain(page, 0);
+    await page.getByTestId('saved-status').filter({ hasText: `Restored M${latest}` }).waitFor({ timeout: 20_000 });
+    expect(await generation(page)).toBe(latest);
+    expect(await fromTo(page)).toEqual(chain);
+    await keepScreenshot(page, 'lab-1280-two-iterations-restored');
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
   }, 400_000);

@@ -1,7 +1,7 @@
 // SavedWorkState: the page's work survives a reload. After every finished iteration the current
 // adapter (M_t), the iterations so far and the last outcome are written to IndexedDB; when the
 // model loads again they are read back and the engine's model becomes that M_t again. Also the
-// visitor's imports (adapter files, pairs JSONL) and "clear saved data". Storage failures are
+// visitor's imports (adapter files, pairs JSONL, results metrics.json) and "clear saved data". Storage failures are
 // shown by name and never stop the page.
 import type { ExportedFile, IterationOutcome } from '../../lib/api.ts';
 import { pairsToJsonl } from '../../lib/psr/pairs.ts';
@@ -11,6 +11,7 @@ import type { ModelState } from './model-state.svelte.ts';
 import type { LoopState } from './loop-state.svelte.ts';
 import { WorkStore, type KeptIteration, type SavedWork } from './saved-work.ts';
 import { errorParts, type ErrorParts } from './task-errors.ts';
+import { parseResultsJson } from './results-import.ts';
 
 export type SavedStatus =
   | { kind: 'none' }
@@ -155,6 +156,23 @@ export class SavedWorkState {
       await this.model.refresh();
       await this.save();
       return `Imported the adapter: the page's model is now M${generation}${named === null ? ' (the file names do not say which M it was; numbered after the current one)' : ''}.`;
+    });
+  }
+
+  /** The visitor's exported results (metrics.json of the zip): they become the results view's iterations, and are saved. */
+  importResults(list: FileList | File[]): Promise<void> {
+    return this.importing(async () => {
+      const [file] = [...list];
+      if (!file) throw new ImportError('pick the metrics.json of the page\'s zip export.');
+      const info = this.model.info;
+      if (!info) throw new ImportError('load a model first: results belong to the model they were measured on.');
+      const history = parseResultsJson(await file.text(), info.name);
+      this.loop.restore(history, this.loop.outcome);
+      await this.save();
+      const last = history.at(-1);
+      const reached = last ? (last.failed ? last.from : last.to) : null;
+      const note = reached && reached !== `M${info.generation}` ? ` They end at ${reached} and the page's model is M${info.generation}: import that adapter too to go on from it.` : '';
+      return `Imported ${history.length} iteration${history.length === 1 ? '' : 's'} from ${file.name} into the results.${note}`;
     });
   }
 
