@@ -15,7 +15,8 @@ import { ModelParams, keepQuantized } from '../../lib/model/params.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../lib/math/datasets.ts';
 import type { Problem } from '../../lib/math/generator.ts';
 import { solveGreedy } from '../../lib/psr/evaluate.ts';
-import { TinyStepModel, tinyStepOptionsFor } from '../../lib/psr/step-model.ts';
+import { TinyStepModel, tinyStepOptionsFor, type StepModel } from '../../lib/psr/step-model.ts';
+import { DEFAULT_LOOKAHEAD, LookaheadStepModel } from '../../lib/psr/lookahead-judge.ts';
 import { searchSettingsOf } from '../../lib/psr/plan.ts';
 import { firstWrongPrefix, gapMetrics, measureRound, sweepRounds, type GapMetrics, type GapRound, type SweepRow } from '../../lib/psr/gap.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
@@ -70,7 +71,7 @@ function sweepMarkdown(place: string, rows: SweepRow[]): string {
 export const gapCommand: Command = {
   name: 'gap',
   summary: "The generation–verification gap on the model's own samples: does its self-judge pick valid steps better than its sampling does?",
-  usage: `gap --model DIR [--adapter DIR] [--per-difficulty N] [--reference] [--select] [--sweep] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
+  usage: `gap --model DIR [--adapter DIR] [--per-difficulty N] [--reference] [--select] [--sweep] [--lookahead R] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
   settings: SETTINGS_TAKEN,
   options: {
     model: { type: 'string' },
@@ -79,6 +80,7 @@ export const gapCommand: Command = {
     reference: { type: 'boolean' },
     select: { type: 'boolean' },
     sweep: { type: 'boolean' },
+    lookahead: { type: 'string' },
     ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
@@ -86,6 +88,8 @@ export const gapCommand: Command = {
     if (typeof flags.model !== 'string') throw new UsageError('--model DIR is required.');
     const s = settingsFromFlags(flags, SETTINGS_TAKEN);
     const perDifficulty = intFlag(flags, 'per-difficulty', 1, DEFAULT_DATASET_OPTIONS.testCount, DEFAULT_DATASET_OPTIONS.testCount);
+    // --lookahead R: the experimental lookahead judge (src/lib/psr/lookahead-judge.ts), R continuations per candidate; 0 = the model's pairwise judge.
+    const lookahead = intFlag(flags, 'lookahead', 0, 64, 0);
     const m = await loadModelDir(flags.model, typeof flags.adapter === 'string' ? flags.adapter : undefined);
     const world = await worldForModel(flags, m, io);
     const levels = s.difficulties.length > 0 ? s.difficulties : world.difficulties.map((_, i) => i + 1);
@@ -101,7 +105,8 @@ export const gapCommand: Command = {
     let params: ModelParams | null = null;
     try {
       params = ModelParams.create(opened.backend, m.config, m.weights, m.adapter, 'none', keepQuantized(opened.backend, m.quantized));
-      const model = new TinyStepModel(params, m.tok, tinyStepOptionsFor(m.meta.judgeWorking));
+      const pairwise = new TinyStepModel(params, m.tok, tinyStepOptionsFor(m.meta.judgeWorking));
+      const model: StepModel = lookahead > 0 ? new LookaheadStepModel(pairwise, params, m.tok, { ...DEFAULT_LOOKAHEAD, rollouts: lookahead, seed: s.seed }) : pairwise;
       const greedy = await solveGreedy(params, m.tok, problems, { format: 'steps', rowsPerBatch: 32, maxNewTokens: 320 });
       const firstWrong: GapRound[] = [];
       for (const [i, p] of problems.entries()) {
@@ -148,10 +153,10 @@ export const gapCommand: Command = {
           }
         : null;
       const result = {
-        model: flags.model, adapter: flags.adapter ?? null, dataset_seed: s.datasetSeed, difficulties: levels, problems: problems.length,
+        model: flags.model, adapter: flags.adapter ?? null, judge: lookahead > 0 ? { lookahead: { ...DEFAULT_LOOKAHEAD, rollouts: lookahead, seed: s.seed } } : { pairwise: m.meta.judgeWorking }, dataset_seed: s.datasetSeed, difficulties: levels, problems: problems.length,
         greedy_solved: greedy.filter((g) => g.correct).length, search, tables, sweep, selection, seconds: (performance.now() - t0) / 1000,
         command: `npm run psr -- gap --model ${flags.model}${typeof flags.adapter === 'string' ? ` --adapter ${flags.adapter}` : ''} --difficulties ${levels.join(',')} --per-difficulty ${perDifficulty}` +
-          `${flags.reference ? ' --reference' : ''}${flags.select ? ' --select' : ''}${flags.sweep ? ' --sweep' : ''} --dataset-seed ${s.datasetSeed} --w ${s.w} --temperature ${s.temperature} --seed ${s.seed}`,
+          `${flags.reference ? ' --reference' : ''}${flags.select ? ' --select' : ''}${flags.sweep ? ' --sweep' : ''}${lookahead > 0 ? ` --lookahead ${lookahead}` : ''} --dataset-seed ${s.datasetSeed} --w ${s.w} --temperature ${s.temperature} --seed ${s.seed}`,
       };
       if (flags.json) io.out(JSON.stringify(result, null, 2) + '\n');
       else {
