@@ -2,7 +2,8 @@
 // (per difficulty), the oracle's breakdown of first wrong steps, mean steps and step length, and
 // the pairwise judge on the held-out EFT pairs (accuracy, single-order accuracy, swap consistency);
 // with --select N, test-time step-wise selection (best of w by self-judging) on N test problems
-// against greedy decoding on the same N.
+// against greedy decoding on the same N; with --vote K, the majority answer of K sampled solutions
+// against greedy on the evaluated problems (self-consistency), with the paired difference.
 import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
 import { openBackend } from '../backends.ts';
@@ -17,6 +18,8 @@ import { evaluateJudge, solveGreedy, summariseSolutions, type SolutionFormat } f
 import { SettingsError, UsageError } from '../../lib/errors.ts';
 import { evaluateStepwiseSelection } from '../../lib/psr/test-time.ts';
 import { judgeOptionsFor, TinyStepModel, tinyStepOptionsFor } from '../../lib/psr/step-model.ts';
+import { solveByVote } from '../../lib/psr/vote.ts';
+import { bootstrapMean, formatInterval, type Interval } from '../../lib/psr/intervals.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['evalProblems', 'evalPairs', 'difficulties', 'datasetSeed', 'w', 'temperature', 'topP', 'maxSteps', 'tieThreshold', 'pairMargin', 'judgeOrder', 'maxRollbacks', 'seed', 'backend', 'threads'];
 
@@ -24,7 +27,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a model: greedy accuracy per difficulty, wrong-step kinds, steps, and the pairwise judge on held-out pairs.',
   usage:
-    `eval --model DIR [--adapter DIR] [--format steps|plain] [--no-judge] [--select N] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
+    `eval --model DIR [--adapter DIR] [--format steps|plain] [--no-judge] [--select N] [--vote K] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} [--json]`,
   settings: SETTINGS_TAKEN,
   options: {
     model: { type: 'string' },
@@ -32,6 +35,7 @@ export const evalCommand: Command = {
     format: { type: 'string' },
     'no-judge': { type: 'boolean' },
     select: { type: 'string' },
+    vote: { type: 'string' },
     ...WORLD_OPTION,
     json: { type: 'boolean' },
   },
@@ -42,6 +46,7 @@ export const evalCommand: Command = {
     const s = settingsFromFlags(flags, SETTINGS_TAKEN);
     const { datasetSeed, evalProblems: nProblems, evalPairs: nPairs, seed } = s;
     const nSelect = intFlag(flags, 'select', 0, DEFAULT_DATASET_OPTIONS.testCount, 0);
+    const nVote = intFlag(flags, 'vote', 0, 64, 0);
     if (nSelect > 0 && format !== 'steps') throw new UsageError('--select needs the Step-n format (a model after the cold start); drop --format plain.');
     // Test-time selection searches with the loop's settings (the settings table's).
     const selection = searchSettingsOf(s, 0);
@@ -86,6 +91,26 @@ export const evalCommand: Command = {
           examples: sel.solved.slice(0, 3).map((s) => ({ problem: s.problemId, steps: s.steps, answer: s.answer, correct: s.correct })),
         };
       }
+      let vote = null;
+      if (nVote > 0) {
+        // K sampled solutions of each evaluated problem (the settings' temperature and top-p), the majority answer against greedy's.
+        const t1 = performance.now();
+        const problems = pick(data.test, nProblems);
+        const voted = await solveByVote(params, m.tok, problems, nVote, { format, temperature: s.temperature, topP: s.topP, rowsPerBatch: 32, maxNewTokens: 320, seed }, (d, n) =>
+          io.err(`voting ${d}/${n}\n`),
+        );
+        const share = (xs: number[]): Interval => bootstrapMean(xs.map((x) => [x, 1]), `${seed}:vote`);
+        vote = {
+          k: nVote, temperature: s.temperature, top_p: s.topP, problems: voted.length,
+          accuracy: share(voted.map((v) => (v.correct ? 1 : 0))),
+          greedy_accuracy: share(solved.map((x) => (x.correct ? 1 : 0))),
+          // Paired: the same problems, resampled together.
+          difference: share(voted.map((v, i) => (v.correct ? 1 : 0) - (solved[i].correct ? 1 : 0))),
+          any_correct: share(voted.map((v) => (v.anyCorrect ? 1 : 0))),
+          mean_sample_accuracy: voted.reduce((a, v) => a + v.sampleAccuracy, 0) / Math.max(1, voted.length),
+          seconds: (performance.now() - t1) / 1000,
+        };
+      }
       const result = {
         model: flags.model,
         adapter: flags.adapter ?? null,
@@ -95,6 +120,7 @@ export const evalCommand: Command = {
         ...solve,
         ...(judge ?? {}),
         ...(stepwise_selection ? { stepwise_selection } : {}),
+        ...(vote ? { vote } : {}),
         seconds: (performance.now() - t0) / 1000,
         examples: solved.slice(0, 3).map((s) => ({ problem: s.problemId, steps: s.steps, answer: s.answer, correct: s.correct })),
       };
@@ -112,7 +138,11 @@ function pct(x: number): string {
 
 function formatEval(
   r: ReturnType<typeof summariseSolutions> &
-    Partial<{ judge_accuracy: number; swap_consistency: number; judge_accuracy_one_order: number; stepwise_selection: { accuracy: number; greedy_accuracy: number; problems: number; w: number } | null }>,
+    Partial<{
+      judge_accuracy: number; swap_consistency: number; judge_accuracy_one_order: number;
+      stepwise_selection: { accuracy: number; greedy_accuracy: number; problems: number; w: number } | null;
+      vote: { k: number; problems: number; accuracy: Interval; greedy_accuracy: Interval; difference: Interval; any_correct: Interval } | null;
+    }>,
 ): string {
   const lines = [
     `accuracy ${pct(r.accuracy)} (${r.problems} problems); by difficulty: ${Object.entries(r.accuracy_by_difficulty).map(([d, a]) => `${d}: ${pct(a)}`).join(', ')}`,
@@ -124,5 +154,10 @@ function formatEval(
   }
   const sel = r.stepwise_selection;
   if (sel) lines.push(`step-wise selection (best of ${sel.w}) ${pct(sel.accuracy)} vs greedy ${pct(sel.greedy_accuracy)} on the same ${sel.problems} problems`);
+  const v = r.vote;
+  if (v) {
+    lines.push(`majority of ${v.k} sampled solutions ${formatInterval(v.accuracy)} vs greedy ${formatInterval(v.greedy_accuracy)}, difference ${formatInterval(v.difference)} ` +
+      `on the same ${v.problems} problems; any of the ${v.k} right ${formatInterval(v.any_correct)}`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -40,9 +40,7 @@ export async function solveGreedy(
   opts: { format: SolutionFormat; rowsPerBatch: number; maxNewTokens: number },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SolvedProblem[]> {
-  const prompts = problems.map((p) =>
-    Array.from(tok.encode(opts.format === 'steps' ? formatStepPrompt(p.question, []) : `${BOS} ${p.question}`, { strict: true }).ids),
-  );
+  const prompts = problems.map((p) => solutionPrompt(p, opts.format, tok));
   const gens = await generateMany(
     params,
     prompts,
@@ -50,15 +48,18 @@ export async function solveGreedy(
     createRng(0),
     onProgress,
   );
-  return problems.map((p, i) => {
-    const ids = gens[i].tokens.filter((id) => id !== tok.eosId);
-    const text = tok.decode(ids);
-    const steps =
-      opts.format === 'steps'
-        ? text.split(STEP).map((s) => s.trim()).filter((s) => s !== '')
-        : splitSteps(text.replace(EOS, ''));
-    return gradeSolution(p, steps, tok);
-  });
+  return problems.map((p, i) => gradeSolution(p, solutionSteps(gens[i].tokens, opts.format, tok), tok));
+}
+
+/** The prompt a solution of `p` is written after, in `format` (token ids). */
+export function solutionPrompt(p: Problem, format: SolutionFormat, tok: Tokenizer): number[] {
+  return Array.from(tok.encode(format === 'steps' ? formatStepPrompt(p.question, []) : `${BOS} ${p.question}`, { strict: true }).ids);
+}
+
+/** The steps of a generated solution (its token ids, `<eos>` dropped). */
+export function solutionSteps(tokens: readonly number[], format: SolutionFormat, tok: Tokenizer): string[] {
+  const text = tok.decode(tokens.filter((id) => id !== tok.eosId));
+  return format === 'steps' ? text.split(STEP).map((s) => s.trim()).filter((s) => s !== '') : splitSteps(text.replace(EOS, ''));
 }
 
 /** The oracle's grading of one solution (steps as written) to problem `p`. */

@@ -91,7 +91,7 @@ describe('bootstrap intervals', () => {
 });
 
 describe('psr gap', () => {
-  it('measures a model folder: tables per difficulty, selection beside greedy on the same problems', async () => {
+  it('measures a model folder: tables per difficulty, selection beside greedy on the same problems; the lookahead judge and eval --vote too', async () => {
     const { microModelDir } = await import('../engine/micro-model-dir.ts');
     const { runCli } = await import('../../../src/cli/cli.ts');
     const { captureIo } = await import('../../util/cli-io.ts');
@@ -110,6 +110,22 @@ describe('psr gap', () => {
       expect(Object.keys(r.tables[1].byDifficulty)).toEqual(['1', '2']);
       expect(r.selection.byDifficulty['1'].problems).toBe(2);
       expect(r.command).toContain('gap --model');
+      // The experimental lookahead judge on the same problems: recorded in the result and its command.
+      const la = captureIo();
+      expect(await runCli(['gap', '--model', dir, '--difficulties', '1', '--per-difficulty', '2', '--w', '3', '--max-steps', '2', '--select', '--lookahead', '2', '--backend', 'wasm', '--json'], la), la.stderr).toBe(0);
+      const l = JSON.parse(la.stdout);
+      expect(l.judge.lookahead.rollouts).toBe(2);
+      expect(r.judge).toEqual({ pairwise: 'check' });
+      expect(l.command).toContain('--lookahead 2');
+      expect(l.selection.byDifficulty['1'].problems).toBe(2);
+      // Majority vote of sampled solutions against greedy, on the same problems.
+      const ev = captureIo();
+      expect(await runCli(['eval', '--model', dir, '--eval-problems', '4', '--no-judge', '--vote', '3', '--backend', 'wasm', '--json'], ev), ev.stderr).toBe(0);
+      const v = JSON.parse(ev.stdout).vote;
+      expect(v).toMatchObject({ k: 3, problems: 4 });
+      for (const key of ['accuracy', 'greedy_accuracy', 'any_correct']) expect(v[key].value).toBeGreaterThanOrEqual(0), expect(v[key].value).toBeLessThanOrEqual(1);
+      expect(v.difference.value).toBeCloseTo(v.accuracy.value - v.greedy_accuracy.value, 12);
+      expect(v.any_correct.value).toBeGreaterThanOrEqual(v.accuracy.value);
       const bad = captureIo();
       expect(await runCli(['gap', '--model', dir, '--difficulties', '7'], bad)).toBe(2);
       expect(bad.stderr).toMatch(/level 7 is not in the model's world/);
