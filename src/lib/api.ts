@@ -65,6 +65,8 @@ export interface EngineApi {
   cancel(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** Step-through of iterations: the engine pauses itself after each searched problem and each training step until resume(). */
+  setStepThrough(on: boolean): Promise<void>;
   taskStatus(): Promise<TaskStatus>;
   /** The last iteration's pairs as Step-DPO JSONL (NothingToExportError before any iteration). */
   /** The recorded multi-seed chain shipped beside the model (chain/chain.json) with its summaries, or null when there is none. */

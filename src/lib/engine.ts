@@ -131,6 +131,10 @@ export class Engine implements EngineApi {
     this.lab.resume();
   }
 
+  async setStepThrough(on: boolean): Promise<void> {
+    this.lab.stepThrough = on;
+  }
+
   async taskStatus(): Promise<TaskStatus> {
     return this.lab.status();
   }

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { closeLabBrowsers, keepScreenshot, longTasksSince, modelReady, openLab, pageNow, solveShown } from './lab-page.ts';
+import { SCREENSHOT_DIR, closeLabBrowsers, keepScreenshot, longTasksSince, modelReady, openLab, pageNow, solveShown } from './lab-page.ts';
 
 const baseUrl = inject('baseUrl');
 afterAll(closeLabBrowsers);
@@ -383,6 +383,53 @@ describe('run an iteration (CPU backend)', () => {
     expect(await generation(page)).toBe(latest);
     expect(await fromTo(page)).toEqual(chain);
     await keepScreenshot(page, 'lab-1280-two-iterations-restored');
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 400_000);
+
+  it('steps through an iteration: it waits after each searched problem and each training step until Next', async () => {
+    const { page, problems, failed } = await openPage('?backend=wasm');
+    await modelReady(page);
+    const panel = page.getByTestId('loop-panel');
+    for (const [key, value] of Object.entries(SMALL)) await page.getByTestId(`loop-${key}`).fill(String(value));
+    await page.getByTestId('loop-step-through').check();
+    await page.getByTestId('loop-start').click();
+    const stops = async () => Number(await panel.getAttribute('data-step-stops'));
+    const waiting = page.getByTestId('loop-waiting');
+    const texts: string[] = [];
+    // Wait for the next stop (or the end), then note what it says.
+    const nextStop = async (seen: number) => {
+      await page.waitForFunction(
+        (n) => {
+          const p = document.querySelector('[data-testid="loop-panel"]');
+          return Number(p?.getAttribute('data-step-stops')) > n || p?.getAttribute('data-running') === 'false';
+        },
+        seen,
+        { timeout: ITERATION_TIMEOUT },
+      );
+      if ((await panel.getAttribute('data-running')) === 'true') texts.push(await waiting.innerText());
+    };
+    await nextStop(0);
+    expect(texts[0]).toMatch(new RegExp(`^Waiting after the search of problem 1 of ${SMALL.problems}: \\d+ steps? accepted, \\d+ pairs? kept\\. Press Next to go on\\.$`));
+    // It really waits: paused, and nothing moves until Next.
+    await page.getByTestId('loop-status').filter({ hasText: '(waiting for Next)' }).waitFor({ timeout: 10_000 });
+    const held = await progress(page);
+    await page.waitForTimeout(1500);
+    expect(await progress(page)).toBe(held);
+    expect(await panel.getAttribute('data-problems-done')).toBe('1');
+    await page.locator('#loop').screenshot({ path: `${SCREENSHOT_DIR}/loop-step-through-waiting.png` });
+    while ((await panel.getAttribute('data-running')) === 'true') {
+      const seen = await stops();
+      await page.getByTestId('loop-next').click();
+      await nextStop(seen);
+    }
+    await page.locator('[data-testid="loop-panel"][data-running="false"][data-stage="done"]').waitFor({ timeout: 10_000 });
+    // One stop per searched problem, then one per training step, in that order.
+    const trainSteps = Number(await panel.getAttribute('data-train-steps'));
+    expect(texts.filter((x) => x.includes('the search of problem'))).toHaveLength(SMALL.problems);
+    expect(texts.filter((x) => /training step \d+: loss/.test(x))).toHaveLength(trainSteps);
+    expect(texts).toHaveLength(SMALL.problems + trainSteps);
+    expect(await waiting.count()).toBe(0);
     expect(failed).toEqual([]);
     expect(problems).toEqual([]);
   }, 400_000);

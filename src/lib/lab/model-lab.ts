@@ -23,6 +23,7 @@ import type { ModelEvaluation } from '../psr/loop.ts';
 import { pairsToJsonl, parsePairsJsonl, type PreferencePair } from '../psr/pairs.ts';
 import { ImportError, InvalidInputError, NoModelError, NothingToExportError } from '../errors.ts';
 import { TaskGate } from './task-gate.ts';
+import { isStepStop } from './step-through.ts';
 import { solveStepwise } from './solve-task.ts';
 import { searchWithOracle } from './search-task.ts';
 import { resumableIteration, runOneIteration } from './iteration-task.ts';
@@ -96,6 +97,8 @@ export class ModelLab {
   resume(): void {
     this.gate.resume();
   }
+  /** Step-through of iterations: pause after each searched problem and each training step (lab/step-through.ts). */
+  stepThrough = false;
 
   /**
    * Run `fn` as the engine's one task (like load, solve, search, iteration), for work outside the
@@ -291,7 +294,10 @@ export class ModelLab {
         generation: t,
         settings,
         cachedBefore: this.evalCache?.key === key ? this.evalCache.result : null,
-        onEvent,
+        onEvent: (e) => {
+          onEvent(e);
+          if (this.stepThrough && isStepStop(e)) this.gate.pause();
+        },
         control,
         resumeFrom,
       });

@@ -13,6 +13,7 @@ import { blobLink, clickDownload, revoke, type DownloadLink } from './downloads.
 import { errorParts, type ErrorParts } from './task-errors.ts';
 import { recordOf, type IterationRecord, type KeptIteration } from './saved-work.ts';
 import { exportBundle } from './export-bundle.ts';
+import { isStepStop } from '../../lib/lab/step-through.ts';
 
 export type PageIterationSettings = Pick<RunSettings, (typeof PAGE_ITERATION_INPUTS)[number]>;
 
@@ -56,6 +57,12 @@ export class LoopState {
   adapterLinks = $state.raw<DownloadLink[]>([]);
   exportError = $state<ErrorParts | null>(null);
   bundleLink = $state.raw<DownloadLink | null>(null);
+  /** Step through: the iteration pauses after each problem's search and after each training step, until Next. */
+  stepThrough = $state(false);
+  /** In step-through, what the iteration paused after (null while it runs on). */
+  waitingAfter = $state<string | null>(null);
+  /** Step-through stops of the running iteration so far. */
+  stops = $state(0);
 
   constructor(
     private readonly tasks: EngineTasks,
@@ -82,17 +89,26 @@ export class LoopState {
     this.error = null;
     this.cancelled = false;
     this.searchKept = false;
+    this.stops = 0;
     this.running = true;
     this.startedAt = performance.now();
     this.elapsedMs = 0;
     this.searchStartedAt = null;
     const tick = setInterval(() => (this.elapsedMs = performance.now() - this.startedAt), 1000);
     try {
+      await this.tasks.api.setStepThrough(this.stepThrough);
       this.outcome = await this.tasks.run('iteration', () =>
         this.tasks.api.runIteration(
           $state.snapshot(this.settings),
           Comlink.proxy((e: IterationEvent) => {
             this.view = applyLoopEvent(this.view, e);
+            const stop = this.stepThrough ? stepStop(e, this.view) : null;
+            if (stop) {
+              // The engine paused itself as it sent this event (lab/step-through.ts): nothing more runs until Next.
+              this.waitingAfter = stop;
+              this.stops++;
+              this.tasks.paused = true;
+            }
             if (this.view.stage === 'search' && this.searchStartedAt === null) {
               this.searchStartedAt = performance.now();
               this.searchStartedDone = this.view.problemsDone;
@@ -117,7 +133,20 @@ export class LoopState {
     } finally {
       clearInterval(tick);
       this.running = false;
+      this.waitingAfter = null;
     }
+  }
+
+  /** Turn step-through on or off (also during an iteration: off lets it run on after the next Next). */
+  async setStepThrough(on: boolean): Promise<void> {
+    this.stepThrough = on;
+    await this.tasks.api.setStepThrough(on);
+  }
+
+  /** Step-through: go on to the next stop. */
+  async next(): Promise<void> {
+    this.waitingAfter = null;
+    await this.tasks.resume();
   }
 
   /** Keep a finished search (its pairs and the settings it ran with) so that a reload can resume the iteration. */
@@ -197,4 +226,16 @@ export class LoopState {
       this.exportError = errorParts(e);
     }
   }
+}
+
+/** What a step-through iteration stopped after (lab/step-through.ts decides where it stops), or null. */
+export function stepStop(e: IterationEvent, v: LoopView): string | null {
+  if (!isStepStop(e)) return null;
+  if (e.type === 'search' && e.event.type === 'problem-end') {
+    const p = e.event;
+    const of = v.problem ? ` of ${v.problem.total}` : '';
+    return `the search of problem ${v.problemsDone}${of}: ${p.steps.length} step${p.steps.length === 1 ? '' : 's'} accepted, ${p.pairs} pair${p.pairs === 1 ? '' : 's'} kept`;
+  }
+  if (e.type === 'train-step') return `training step ${e.entry.step}: loss ${e.entry.loss.toFixed(4)}, margin ${e.entry.margin.toFixed(3)}`;
+  return null;
 }

@@ -15,6 +15,7 @@ import { NodeFiles } from '../../../src/lib/formats/node-files.ts';
 import { diskEngine, microModelDir } from './micro-model-dir.ts';
 import { applyLoopEvent, EMPTY_LOOP_VIEW } from '../../../src/ui/state/loop-view.ts';
 import { rejection } from '../../util/rejection.ts';
+import { isStepStop } from '../../../src/lib/lab/step-through.ts';
 
 let dir: string;
 let engine: Engine;
@@ -241,6 +242,37 @@ describe('iteration, exports, cancel', () => {
     const out = await running;
     expect(seen).toBeGreaterThan(held);
     expect(out.result.steps.length).toBeGreaterThan(0);
+  });
+
+  it('step-through: the iteration pauses itself after each searched problem and each training step, until resume', async () => {
+    await engine.setStepThrough(true);
+    const events: IterationEvent[] = [];
+    let done = false;
+    const running = engine.runIteration({ problems: 2, w: 3, temperature: 1, maxSteps: 2, evalProblems: 2, evalPairs: 2, epochs: 1 }, (e) => events.push(e));
+    void running.finally(() => (done = true)).catch(() => undefined);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let handled = 0;
+    const stops: IterationEvent[] = [];
+    while (!done) {
+      await sleep(10);
+      const at = events.findIndex((e, i) => i >= handled && isStepStop(e));
+      if (at < 0) continue;
+      // Paused as the event went out: nothing more comes until resume (at most the events sent before the next unit of work).
+      expect(await engine.taskStatus()).toEqual({ task: 'iteration', paused: true });
+      const n = events.length;
+      await sleep(80);
+      expect(events.length).toBe(n);
+      expect(events.slice(at + 1).some(isStepStop)).toBe(false);
+      stops.push(events[at]);
+      handled = at + 1;
+      await engine.resume();
+    }
+    const out = await running;
+    await engine.setStepThrough(false);
+    expect(out.report.dpo?.steps ?? 0).toBeGreaterThan(0); // the seeded search made pairs, so training stops were tested
+    expect(stops.filter((e) => e.type === 'search')).toHaveLength(2);
+    expect(stops.filter((e) => e.type === 'train-step')).toHaveLength(out.report.dpo?.steps ?? 0);
+    expect(stops.map((e) => e.type)).toEqual([...['search', 'search'], ...Array.from({ length: out.report.dpo?.steps ?? 0 }, () => 'train-step')]);
   });
 
   it('cancels a running iteration (training and evaluation included)', async () => {
