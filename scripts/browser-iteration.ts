@@ -3,7 +3,8 @@
 // maxSteps=20,evalProblems=500,evalPairs=500): serves the existing dist/ build, opens the lab,
 // waits for the model, presses Start and
 // records the seconds of every stage (the loop panel's data-stage) and in total, plus the outcome
-// as the page shows it (pairs, their oracle grading, before/after evaluation). Prints one JSON object.
+// as the page shows it (pairs, their oracle grading, before/after evaluation), and the page's main-thread
+// long tasks (> 50 ms, the Long Tasks API) from Start to the end, after the model loaded. Prints one JSON object.
 // Usage: npx tsx scripts/browser-iteration.ts [--webgpu] [--backend wasm|webgpu] [--set key=value,…] [--timeout-minutes N]
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -87,6 +88,14 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchPage(page);
+    // Every main-thread task over 50 ms, from the start (the page's own clock).
+    await page.addInitScript(() => {
+      const w = window as unknown as { __longTasks: { start: number; ms: number }[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
+      }).observe({ type: 'longtask', buffered: true });
+    });
     const t0 = performance.now();
     await page.goto(`${url}?backend=${o.backend}`);
     await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 120_000 });
@@ -126,6 +135,10 @@ async function main(): Promise<void> {
     const stages = marks.slice(0, -1).map((m, i) => ({ stage: m.stage, seconds: +((marks[i + 1].t - m.t) / 1000).toFixed(2) }));
     const firstMark = marks[0]?.t ?? started;
     const pairs = await numAttr(page, '[data-testid="pairs-count"]', 'data-count');
+    const long = await page.evaluate(
+      (t) => (window as unknown as { __longTasks: { start: number; ms: number }[] }).__longTasks.filter((e) => e.start >= t),
+      started,
+    );
     const q = '[data-testid="pair-quality"]';
     const result = {
       backend: backendUsed,
@@ -155,6 +168,13 @@ async function main(): Promise<void> {
       dpoSteps: await numAttr(page, '[data-testid="loop-panel"]', 'data-train-steps'),
       before: await evaluation(page, 'before'),
       after: await evaluation(page, 'after'),
+      /** Main-thread tasks over 50 ms from Start to the end of the iteration (what would make the page stutter). */
+      mainThread: {
+        longTasks: long.length,
+        longestMs: long.reduce((m, e) => Math.max(m, e.ms), 0),
+        totalLongMs: long.reduce((a, e) => a + e.ms, 0),
+        longest: [...long].sort((a, b) => b.ms - a.ms).slice(0, 5).map((e) => ({ atSeconds: +((e.start - started) / 1000).toFixed(2), ms: e.ms })),
+      },
       pageProblems: problems,
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
