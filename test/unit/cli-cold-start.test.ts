@@ -1,5 +1,6 @@
 // `psr cold-start` on the micro model with a world file: the M1 folder records that world
-// (world.json, here the nameless-steps templates) and the command that made it names the file.
+// (world.json, here the nameless-steps templates) and the command that made it names the file; the
+// on-policy judge data are kept in the run folder and read back by the next start of the same run.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,5 +43,22 @@ describe('psr cold-start --world', () => {
     const bad = captureIo();
     expect(await runCli(['cold-start', '--base', base, '--out', join(base, 'x'), '--judge-working', 'both'], bad)).not.toBe(0);
     expect(bad.stderr).toContain('--judge-working must be one of none, check, separate');
+  }, 60_000);
+
+  it('keeps its on-policy judge data in the run folder and reads them back on the next start of the same run', async () => {
+    const base = await microModelDir();
+    dirs.push(base);
+    const out = join(base, 'm1-onpolicy');
+    const args = ['cold-start', '--base', base, '--out', out, '--ift', '8', '--eft', '8', '--score', '0', '--eft-source', 'mix', '--onpolicy-from', base, '--onpolicy', '3', '--backend', 'wasm', '--json'];
+    const first = captureIo();
+    expect(await runCli(args, first), first.stderr).toBe(0);
+    const kept = JSON.parse(await readFile(join(out, 'onpolicy-eft.json'), 'utf8')) as { from: string; problems: number; stats: { problems: number }; examples: unknown[] };
+    expect(kept).toMatchObject({ from: base, problems: 3, stats: { problems: 3 } });
+    expect(first.stderr).toContain(`on-policy judge data from ${base}`);
+    const weights = await readFile(join(out, 'model.safetensors'));
+    const again = captureIo();
+    expect(await runCli(args, again), again.stderr).toBe(0);
+    expect(again.stderr).toContain(`on-policy judge data read back from ${join(out, 'onpolicy-eft.json')}: ${kept.examples.length} examples`);
+    expect((await readFile(join(out, 'model.safetensors'))).equals(weights)).toBe(true);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 // `psr cold-start --base DIR --out DIR [--ift N] [--eft N] [--mode lora|full] [--epochs E] …`: fine-tune M0
 // on IFT + EFT into M1 (a PEFT LoRA adapter on the base, or a full checkpoint). Resumable like
 // train-base: checkpoints every --checkpoint-every tokens and on SIGINT / SIGTERM, `--resume DIR`.
-import { mkdir, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, writeFile, copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
 import { intFlag } from '../math-flags.ts';
@@ -17,7 +17,7 @@ import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
 import { JUDGE_WORKING_MODES, type JudgeWorkingMode } from '../../lib/math/judge-prompt.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
 import { DEFAULT_ONPOLICY, onPolicyEft, type OnPolicyStats } from '../../lib/psr/onpolicy-eft.ts';
-import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds } from '../../lib/math/datasets.ts';
+import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds, type EftExample } from '../../lib/math/datasets.ts';
 import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
 import { saveAdapter, saveCheckpoint } from '../../lib/model/checkpoint.ts';
@@ -140,7 +140,14 @@ export const coldStartCommand: Command = {
     const scored = scoredSolutions(data.ift.slice(r.iftCount, r.iftCount + r.scoreCount), r.seed);
     let eft = data.eft;
     let onpolicyStats: OnPolicyStats | null = null;
-    if (r.eftSource !== 'synthetic' && r.onpolicyFrom) {
+    // The walks are kept in the run folder: a resumed run reads them back instead of sampling them again.
+    const walksFile = join(out, ONPOLICY_FILE);
+    const kept = r.eftSource !== 'synthetic' && r.onpolicyFrom ? await readKeptWalks(walksFile, { from: r.onpolicyFrom, seed: r.seed, problems: onpolicyCount }) : null;
+    if (kept) {
+      onpolicyStats = kept.stats;
+      eft = r.eftSource === 'onpolicy' ? kept.examples : [...data.eft, ...kept.examples];
+      io.err(`on-policy judge data read back from ${walksFile}: ${kept.examples.length} examples\n`);
+    } else if (r.eftSource !== 'synthetic' && r.onpolicyFrom) {
       const sampler = await loadModelDir(r.onpolicyFrom);
       const samplerBackend = await openBackend('wasm', threads);
       try {
@@ -150,6 +157,9 @@ export const coldStartCommand: Command = {
         });
         params.free();
         onpolicyStats = walks.stats;
+        await mkdir(out, { recursive: true });
+        const keep: KeptWalks = { from: r.onpolicyFrom, seed: r.seed, problems: onpolicyCount, stats: walks.stats, examples: walks.examples };
+        await writeFile(walksFile, JSON.stringify(keep) + '\n');
         eft = r.eftSource === 'onpolicy' ? walks.examples : [...data.eft, ...walks.examples];
         io.err(`on-policy judge data from ${r.onpolicyFrom}: ${walks.examples.length} examples from ${walks.stats.mixedRounds} of ${walks.stats.rounds} rounds (${JSON.stringify(walks.stats.wrongKinds)})\n`);
       } finally {
@@ -215,4 +225,28 @@ function parseWeights(text: string): Partial<Record<MistakeKind, number>> {
     out[m[1] as MistakeKind] = Number(m[2]);
   }
   return out;
+}
+
+/** The run folder's copy of its on-policy judge data (cold-start --eft-source onpolicy|mix). */
+const ONPOLICY_FILE = 'onpolicy-eft.json';
+
+interface KeptWalks {
+  from: string;
+  seed: number;
+  problems: number;
+  stats: OnPolicyStats;
+  examples: EftExample[];
+}
+
+/** The kept walks of this very run (same sampler, seed and problem count), or null when there are none to reuse. */
+async function readKeptWalks(file: string, want: { from: string; seed: number; problems: number }): Promise<KeptWalks | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const k = JSON.parse(text) as KeptWalks;
+  if (k.from !== want.from || k.seed !== want.seed || k.problems !== want.problems || !Array.isArray(k.examples)) return null;
+  return k;
 }
