@@ -2,7 +2,7 @@
 // (world.json, here the nameless-steps templates) and the command that made it names the file; the
 // on-policy judge data are kept in the run folder and read back by the next start of the same run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.ts';
 import { captureIo } from '../util/cli-io.ts';
@@ -60,5 +60,13 @@ describe('psr cold-start --world', () => {
     expect(await runCli(args, again), again.stderr).toBe(0);
     expect(again.stderr).toContain(`on-policy judge data read back from ${join(out, 'onpolicy-eft.json')}: ${kept.examples.length} examples`);
     expect((await readFile(join(out, 'model.safetensors'))).equals(weights)).toBe(true);
+    // Walks kept after the first problem only (as a stop during the sampling leaves them): the next start samples the rest.
+    const first1 = kept.examples.filter((e) => (e as { problemId: string }).problemId === (kept.examples[0] as { problemId: string } | undefined)?.problemId);
+    const partial = { ...kept, done: 1, examples: first1, stats: { ...kept.stats } };
+    await writeFile(join(out, 'onpolicy-eft.json'), JSON.stringify(partial) + '\n');
+    const rest = captureIo();
+    expect(await runCli(args, rest), rest.stderr).toBe(0);
+    expect(rest.stderr).toContain(`on-policy judge data: continuing after 1 of 3 problems kept in ${join(out, 'onpolicy-eft.json')}`);
+    expect((JSON.parse(await readFile(join(out, 'onpolicy-eft.json'), 'utf8')) as { done: number }).done).toBe(3);
   }, 60_000);
 });

@@ -16,7 +16,7 @@ import { WORLD_OPTION, WORLD_USAGE, worldForModel } from '../world-flag.ts';
 import { MODEL_META_FILE } from '../../lib/model/model-meta.ts';
 import { JUDGE_WORKING_MODES, type JudgeWorkingMode } from '../../lib/math/judge-prompt.ts';
 import { DEFAULT_TINY_STEP_OPTIONS, TinyStepModel } from '../../lib/psr/step-model.ts';
-import { DEFAULT_ONPOLICY, onPolicyEft, type OnPolicyStats } from '../../lib/psr/onpolicy-eft.ts';
+import { DEFAULT_ONPOLICY, onPolicyEft, type OnPolicyProgress, type OnPolicyStats } from '../../lib/psr/onpolicy-eft.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS, weightedMistakeKinds, type EftExample } from '../../lib/math/datasets.ts';
 import type { MistakeKind } from '../../lib/math/mistakes.ts';
 import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/cold-start.ts';
@@ -140,31 +140,49 @@ export const coldStartCommand: Command = {
     const scored = scoredSolutions(data.ift.slice(r.iftCount, r.iftCount + r.scoreCount), r.seed);
     let eft = data.eft;
     let onpolicyStats: OnPolicyStats | null = null;
-    // The walks are kept in the run folder: a resumed run reads them back instead of sampling them again.
+    // The walks are kept in the run folder as they are sampled: a stopped sampling continues where it
+    // stopped, and a resumed or restarted run reads finished walks back instead of sampling them again.
     const walksFile = join(out, ONPOLICY_FILE);
-    const kept = r.eftSource !== 'synthetic' && r.onpolicyFrom ? await readKeptWalks(walksFile, { from: r.onpolicyFrom, seed: r.seed, problems: onpolicyCount }) : null;
-    if (kept) {
-      onpolicyStats = kept.stats;
-      eft = r.eftSource === 'onpolicy' ? kept.examples : [...data.eft, ...kept.examples];
-      io.err(`on-policy judge data read back from ${walksFile}: ${kept.examples.length} examples\n`);
-    } else if (r.eftSource !== 'synthetic' && r.onpolicyFrom) {
-      const sampler = await loadModelDir(r.onpolicyFrom);
-      const samplerBackend = await openBackend('wasm', threads);
-      try {
-        const params = ModelParams.create(samplerBackend.backend, sampler.config, sampler.weights, sampler.adapter, 'none', null);
-        const walks = await onPolicyEft(new TinyStepModel(params, sampler.tok, DEFAULT_TINY_STEP_OPTIONS), data.ift.slice(r.iftCount + r.scoreCount), DEFAULT_ONPOLICY, r.seed, (d, n) => {
-          if (d % 100 === 0) io.err(`on-policy judge data: ${d}/${n} problems\n`);
-        });
-        params.free();
-        onpolicyStats = walks.stats;
+    if (r.eftSource !== 'synthetic' && r.onpolicyFrom) {
+      const from = r.onpolicyFrom;
+      const keep = async (p: OnPolicyProgress) => {
         await mkdir(out, { recursive: true });
-        const keep: KeptWalks = { from: r.onpolicyFrom, seed: r.seed, problems: onpolicyCount, stats: walks.stats, examples: walks.examples };
-        await writeFile(walksFile, JSON.stringify(keep) + '\n');
-        eft = r.eftSource === 'onpolicy' ? walks.examples : [...data.eft, ...walks.examples];
-        io.err(`on-policy judge data from ${r.onpolicyFrom}: ${walks.examples.length} examples from ${walks.stats.mixedRounds} of ${walks.stats.rounds} rounds (${JSON.stringify(walks.stats.wrongKinds)})\n`);
-      } finally {
-        await samplerBackend.dispose();
+        const record: KeptWalks = { from, seed: r.seed, problems: onpolicyCount, ...p };
+        await writeFile(walksFile, JSON.stringify(record) + '\n');
+      };
+      const kept = await readKeptWalks(walksFile, { from, seed: r.seed, problems: onpolicyCount });
+      let walks: OnPolicyProgress;
+      if (kept && kept.done === onpolicyCount) {
+        walks = kept;
+        io.err(`on-policy judge data read back from ${walksFile}: ${walks.examples.length} examples\n`);
+      } else {
+        if (kept) io.err(`on-policy judge data: continuing after ${kept.done} of ${onpolicyCount} problems kept in ${walksFile}\n`);
+        const sampler = await loadModelDir(from);
+        const samplerBackend = await openBackend('wasm', threads);
+        try {
+          const params = ModelParams.create(samplerBackend.backend, sampler.config, sampler.weights, sampler.adapter, 'none', null);
+          walks = await onPolicyEft(
+            new TinyStepModel(params, sampler.tok, DEFAULT_TINY_STEP_OPTIONS),
+            data.ift.slice(r.iftCount + r.scoreCount),
+            DEFAULT_ONPOLICY,
+            r.seed,
+            (d, n) => d % 100 === 0 && io.err(`on-policy judge data: ${d}/${n} problems\n`),
+            { from: kept ?? undefined, shouldStop: run.stopped, onSave: keep, saveEvery: 100 },
+          );
+          params.free();
+        } finally {
+          await samplerBackend.dispose();
+        }
+        await keep(walks);
+        if (walks.done < onpolicyCount) {
+          await run.finish(false);
+          io.err(`stopped during the on-policy judge data after ${walks.done} of ${onpolicyCount} problems, kept in ${walksFile}; run the same command again to continue from there.\n`);
+          return STOPPED_EXIT_CODE;
+        }
+        io.err(`on-policy judge data from ${from}: ${walks.examples.length} examples from ${walks.stats.mixedRounds} of ${walks.stats.rounds} rounds (${JSON.stringify(walks.stats.wrongKinds)})\n`);
       }
+      onpolicyStats = walks.stats;
+      eft = r.eftSource === 'onpolicy' ? walks.examples : [...data.eft, ...walks.examples];
     }
     const judgeWorking = r.judgeWorking ?? 'check';
     const opts = { ...DEFAULT_COLD_START, judgeWorking, seed: r.seed, mode: r.mode, loraRank: r.loraRank, loraAlpha: r.loraRank, epochs: r.epochs, maxLr: r.maxLr, minLr: r.maxLr / 10 };
@@ -230,12 +248,11 @@ function parseWeights(text: string): Partial<Record<MistakeKind, number>> {
 /** The run folder's copy of its on-policy judge data (cold-start --eft-source onpolicy|mix). */
 const ONPOLICY_FILE = 'onpolicy-eft.json';
 
-interface KeptWalks {
+interface KeptWalks extends OnPolicyProgress {
   from: string;
   seed: number;
+  /** All the problems the run samples (`done` of them are in the file). */
   problems: number;
-  stats: OnPolicyStats;
-  examples: EftExample[];
 }
 
 /** The kept walks of this very run (same sampler, seed and problem count), or null when there are none to reuse. */
@@ -248,5 +265,5 @@ async function readKeptWalks(file: string, want: { from: string; seed: number; p
   }
   const k = JSON.parse(text) as KeptWalks;
   if (k.from !== want.from || k.seed !== want.seed || k.problems !== want.problems || !Array.isArray(k.examples)) return null;
-  return k;
+  return { ...k, done: k.done ?? k.problems };
 }

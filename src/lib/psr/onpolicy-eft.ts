@@ -36,6 +36,23 @@ export interface OnPolicyStats {
   wrongKinds: Record<string, number>;
 }
 
+/** Walks so far: the first `done` problems' examples and stats (a stopped sampling continues from here). */
+export interface OnPolicyProgress {
+  done: number;
+  examples: EftExample[];
+  stats: OnPolicyStats;
+}
+
+export interface OnPolicyControl {
+  /** Continue after these problems (each problem's walk has its own seeded stream, so the result is the uninterrupted one). */
+  from?: OnPolicyProgress;
+  /** Asked after every problem: stop there (the result has done < problems). */
+  shouldStop?: () => boolean;
+  /** Called every `saveEvery` problems with the walks so far (to keep them on disk). */
+  onSave?: (progress: OnPolicyProgress) => Promise<void>;
+  saveEvery?: number;
+}
+
 /** EFT examples from the model's own samples on `problems` (training problems only: the caller checks). */
 export async function onPolicyEft(
   model: StepModel,
@@ -43,10 +60,16 @@ export async function onPolicyEft(
   opts: OnPolicyOptions,
   seed: number | string,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ examples: EftExample[]; stats: OnPolicyStats }> {
-  const examples: EftExample[] = [];
-  const stats: OnPolicyStats = { problems: problems.length, rounds: 0, mixedRounds: 0, examples: 0, wrongKinds: {} };
-  for (const [n, p] of problems.entries()) {
+  control: OnPolicyControl = {},
+): Promise<OnPolicyProgress> {
+  const examples: EftExample[] = [...(control.from?.examples ?? [])];
+  const stats: OnPolicyStats = control.from
+    ? { ...control.from.stats, wrongKinds: { ...control.from.stats.wrongKinds } }
+    : { problems: problems.length, rounds: 0, mixedRounds: 0, examples: 0, wrongKinds: {} };
+  const start = control.from?.done ?? 0;
+  const progress = (done: number): OnPolicyProgress => ({ done, examples, stats: { ...stats, examples: examples.length } });
+  for (let n = start; n < problems.length; n++) {
+    const p = problems[n];
     const rng = createRng(seed).fork(`onpolicy:${p.id}`);
     const prefix: string[] = [];
     for (let step = 0; step < opts.maxSteps; step++) {
@@ -79,7 +102,8 @@ export async function onPolicyEft(
       if (next.final) break;
     }
     onProgress?.(n + 1, problems.length);
+    if (control.onSave && (n + 1) % (control.saveEvery ?? 100) === 0 && n + 1 < problems.length) await control.onSave(progress(n + 1));
+    if (control.shouldStop?.() && n + 1 < problems.length) return progress(n + 1);
   }
-  stats.examples = examples.length;
-  return { examples, stats };
+  return progress(problems.length);
 }

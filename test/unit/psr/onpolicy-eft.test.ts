@@ -35,6 +35,29 @@ describe('onPolicyEft', () => {
     expect(stats.wrongKinds.arithmetic_error).toBeGreaterThan(0);
   });
 
+  it('stopped after some problems and continued from there gives the uninterrupted walks', async () => {
+    const model = new ScriptedModel((q, _step, _c, prev) => {
+      const p = problems.find((x) => x.question === q)!;
+      const ref = p.steps[prev.length];
+      return [ref, wrong(ref), ref, wrong(wrong(ref)), ref, `${wrong(ref)} again`];
+    }, rankJudge);
+    const whole = await onPolicyEft(model, problems, DEFAULT_ONPOLICY, 7);
+    expect(whole.done).toBe(problems.length);
+    let asked = 0;
+    const saved: number[] = [];
+    const part = await onPolicyEft(model, problems, DEFAULT_ONPOLICY, 7, undefined, {
+      shouldStop: () => ++asked >= 2,
+      onSave: async (p) => void saved.push(p.done),
+      saveEvery: 1,
+    });
+    expect(part.done).toBe(2);
+    expect(saved).toEqual([1, 2]);
+    expect(part.stats.examples).toBe(part.examples.length);
+    const rest = await onPolicyEft(model, problems, DEFAULT_ONPOLICY, 7, undefined, { from: structuredClone(part) });
+    expect(rest).toEqual(whole);
+    expect(whole.examples.length).toBeGreaterThan(part.examples.length);
+  });
+
   it('a prefix with no valid sample ends the walk; all-valid prefixes give no pair', async () => {
     const model = new ScriptedModel((q, step, _c, prev) => {
       const p = problems.find((x) => x.question === q)!;
