@@ -1,48 +1,16 @@
 // "Run an iteration" in headless Chromium on the production build, on the CPU backend
-// (?backend=wasm): small settings through the inputs, Start / Pause / Resume, the before/after
-// table, Mk → Mk+1, pairs consistent with their oracle grading, both exports parsed, the imported
-// adapter checked by onnxruntime-web ("Check with ONNX Runtime"); and a Cancel
-// that keeps the model, which still solves. Assertions hold for any shipped model (no fixed texts).
-import { afterAll, describe, expect, inject, it } from 'vitest';
+// (?backend=wasm): small settings through the inputs (a bad one marked first), Start / Pause / Resume,
+// the before/after table, Mk → Mk+1, pairs consistent with their oracle grading, the exports parsed and
+// imported back (adapter, pairs, results), the imported adapter checked by onnxruntime-web ("Check with
+// ONNX Runtime"); an iteration interrupted by a reload and resumed, then a second one, kept across a
+// reload. Step-through and Cancel are in loop-control.test.ts. Assertions hold for any shipped model.
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
-import { SCREENSHOT_DIR, closeLabBrowsers, keepScreenshot, longTasksSince, modelReady, openLab, pageNow, solveShown } from './lab-page.ts';
+import { closeLabBrowsers, keepScreenshot, longTasksSince, modelReady, pageNow } from './lab-page.ts';
+import { ITERATION_TIMEOUT, SMALL, fetchText, generation, loadedAgain, loadsSoFar, openPage, progress } from './loop-page.ts';
 
-const baseUrl = inject('baseUrl');
 afterAll(closeLabBrowsers);
-
-/** Small enough for a CPU iteration in a couple of minutes on a busy 2-core machine. */
-const SMALL = { problems: 2, w: 3, maxSteps: 3, evalProblems: 4, evalPairs: 4, epochs: 1 } as const;
-const ITERATION_TIMEOUT = 180_000;
-
-// No --enable-unsafe-webgpu: the CPU backend is what runs, and the page starts faster without SwiftShader.
-const openPage = (query: string) => openLab(baseUrl, query, { webgpu: false });
-
-/** The page's model generation t of "Mt". */
-async function generation(page: Page): Promise<number> {
-  const text = await page.getByTestId('model-generation').innerText();
-  expect(text).toMatch(/^M\d+$/);
-  return Number(text.slice(1));
-}
-
-/** Wait until the model panel has finished one more load (with its restore) than `before`. */
-async function loadedAgain(page: Page, before: number): Promise<void> {
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="model-panel"]')?.getAttribute('data-loads')) > n, before, { timeout: 60_000 });
-}
-
-const loadsSoFar = async (page: Page) => Number(await page.getByTestId('model-panel').getAttribute('data-loads'));
-
-/** What moves while an iteration runs: the status line and the panel's progress counters. */
-async function progress(page: Page): Promise<string> {
-  const panel = page.getByTestId('loop-panel');
-  const attrs = await Promise.all(['data-stage', 'data-problems-done', 'data-train-steps'].map((a) => panel.getAttribute(a)));
-  return `${attrs.join('|')}|${await page.getByTestId('loop-status').innerText()}`;
-}
-
-/** Fetch a blob: link's body inside the page (blob URLs belong to the page). */
-function fetchText(page: Page, href: string): Promise<string> {
-  return page.evaluate((u) => fetch(u).then((r) => r.text()), href);
-}
 
 describe('run an iteration (CPU backend)', () => {
   it('runs Mk → Mk+1 with pause / resume, shows before/after and the graded pairs, and exports pairs and adapter', async () => {
@@ -387,71 +355,4 @@ describe('run an iteration (CPU backend)', () => {
     expect(problems).toEqual([]);
   }, 400_000);
 
-  it('steps through an iteration: it waits after each searched problem and each training step until Next', async () => {
-    const { page, problems, failed } = await openPage('?backend=wasm');
-    await modelReady(page);
-    const panel = page.getByTestId('loop-panel');
-    for (const [key, value] of Object.entries(SMALL)) await page.getByTestId(`loop-${key}`).fill(String(value));
-    await page.getByTestId('loop-step-through').check();
-    await page.getByTestId('loop-start').click();
-    const stops = async () => Number(await panel.getAttribute('data-step-stops'));
-    const waiting = page.getByTestId('loop-waiting');
-    const texts: string[] = [];
-    // Wait for the next stop (or the end), then note what it says.
-    const nextStop = async (seen: number) => {
-      await page.waitForFunction(
-        (n) => {
-          const p = document.querySelector('[data-testid="loop-panel"]');
-          return Number(p?.getAttribute('data-step-stops')) > n || p?.getAttribute('data-running') === 'false';
-        },
-        seen,
-        { timeout: ITERATION_TIMEOUT },
-      );
-      if ((await panel.getAttribute('data-running')) === 'true') texts.push(await waiting.innerText());
-    };
-    await nextStop(0);
-    expect(texts[0]).toMatch(new RegExp(`^Waiting after the search of problem 1 of ${SMALL.problems}: \\d+ steps? accepted, \\d+ pairs? kept\\. Press Next to go on\\.$`));
-    // It really waits: paused, and nothing moves until Next.
-    await page.getByTestId('loop-status').filter({ hasText: '(waiting for Next)' }).waitFor({ timeout: 10_000 });
-    const held = await progress(page);
-    await page.waitForTimeout(1500);
-    expect(await progress(page)).toBe(held);
-    expect(await panel.getAttribute('data-problems-done')).toBe('1');
-    await page.locator('#loop').screenshot({ path: `${SCREENSHOT_DIR}/loop-step-through-waiting.png` });
-    while ((await panel.getAttribute('data-running')) === 'true') {
-      const seen = await stops();
-      await page.getByTestId('loop-next').click();
-      await nextStop(seen);
-    }
-    await page.locator('[data-testid="loop-panel"][data-running="false"][data-stage="done"]').waitFor({ timeout: 10_000 });
-    // One stop per searched problem, then one per training step, in that order.
-    const trainSteps = Number(await panel.getAttribute('data-train-steps'));
-    expect(texts.filter((x) => x.includes('the search of problem'))).toHaveLength(SMALL.problems);
-    expect(texts.filter((x) => /training step \d+: loss/.test(x))).toHaveLength(trainSteps);
-    expect(texts).toHaveLength(SMALL.problems + trainSteps);
-    expect(await waiting.count()).toBe(0);
-    expect(failed).toEqual([]);
-    expect(problems).toEqual([]);
-  }, 400_000);
-
-  it('cancels an iteration: the status says so, the model stays Mk and still solves', async () => {
-    const { page, problems, failed } = await openPage('?backend=wasm');
-    await modelReady(page);
-    const t = await generation(page);
-
-    await page.getByTestId('loop-start').click();
-    await page.getByTestId('loop-cancel').click({ timeout: 10_000 });
-    await page.locator('[data-testid="loop-panel"][data-running="false"]').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('loop-panel').getAttribute('data-stage')).toBe('cancelled');
-    const status = await page.getByTestId('loop-status').innerText();
-    expect(status).toMatch(/^Cancelled/);
-    expect(status).toContain(`still M${t}`);
-    expect(await page.getByTestId('model-generation').innerText()).toBe(`M${t}`);
-    expect(await page.getByTestId('loop-error').count()).toBe(0);
-    expect(await page.getByTestId('loop-start').isEnabled()).toBe(true);
-
-    await solveShown(page);
-    expect(failed).toEqual([]);
-    expect(problems).toEqual([]);
-  }, 180_000);
 });
