@@ -141,6 +141,8 @@ export class LoopState {
   async setStepThrough(on: boolean): Promise<void> {
     this.stepThrough = on;
     await this.tasks.api.setStepThrough(on);
+    // Turned off while waiting (or while a stop was on its way): go on.
+    if (!on && this.running) await this.next();
   }
 
   /** Step-through: go on to the next stop. */
