@@ -68,5 +68,10 @@ describe('psr cold-start --world', () => {
     expect(await runCli(args, rest), rest.stderr).toBe(0);
     expect(rest.stderr).toContain(`on-policy judge data: continuing after 1 of 3 problems kept in ${join(out, 'onpolicy-eft.json')}`);
     expect((JSON.parse(await readFile(join(out, 'onpolicy-eft.json'), 'utf8')) as { done: number }).done).toBe(3);
+    // A damaged file is named, with what to do.
+    await writeFile(join(out, 'onpolicy-eft.json'), '{"from": ');
+    const damaged = captureIo();
+    expect(await runCli(args, damaged)).not.toBe(0);
+    expect(damaged.stderr).toMatch(/TrainStateError.*onpolicy-eft\.json is damaged .*delete it and the run samples its on-policy judge data again/s);
   }, 60_000);
 });

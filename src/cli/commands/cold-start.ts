@@ -23,7 +23,7 @@ import { coldStart, DEFAULT_COLD_START, scoredSolutions } from '../../lib/train/
 import { saveAdapter, saveCheckpoint } from '../../lib/model/checkpoint.ts';
 import { NodeFiles } from '../../lib/formats/node-files.ts';
 import { toTokenizerJson } from '../../lib/tokenizer/tokenizer-json.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { TrainStateError, UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend', 'threads'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
@@ -263,7 +263,12 @@ async function readKeptWalks(file: string, want: { from: string; seed: number; p
   } catch {
     return null;
   }
-  const k = JSON.parse(text) as KeptWalks;
+  let k: KeptWalks;
+  try {
+    k = JSON.parse(text) as KeptWalks;
+  } catch (e) {
+    throw new TrainStateError(`${file} is damaged (${(e as Error).message}); delete it and the run samples its on-policy judge data again.`);
+  }
   if (k.from !== want.from || k.seed !== want.seed || k.problems !== want.problems || !Array.isArray(k.examples)) return null;
   return { ...k, done: k.done ?? k.problems };
 }
