@@ -63,7 +63,9 @@ export const TOUR: readonly TourStop[] = [
       'The model searches fresh problems, collects its own step pairs, and trains on them with step-DPO: raise the chosen step’s ' +
       'likelihood relative to the rejected one, measured against the reference model M_t — the model as it was when the ' +
       'iteration began — so it cannot drift far. Only the adapter changes. It is evaluated before and after on held-out problems.',
-    action: 'Press Start (the defaults took about half a minute on the CPU of our 2-core test machine).',
+    action:
+      'Press Start (the defaults took about half a minute on the CPU of our 2-core test machine). For a class, tick Step through: ' +
+      'the iteration then waits for Next after each searched problem and each training step.',
   },
   {
     title: 'Reading the results honestly',
