@@ -1,6 +1,6 @@
 // "Run an iteration" for a class and when it goes wrong: step-through waits after each searched problem
-// and each training step until Next, and Cancel keeps the model, which still solves. Headless Chromium
-// on the production build, CPU backend.
+// and each training step until Next; "Run a toy iteration" on the first screen starts one with the
+// defaults; Cancel keeps the model, which still solves. Headless Chromium on the production build, CPU backend.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCREENSHOT_DIR, closeLabBrowsers, modelReady, solveShown } from './lab-page.ts';
 import { ITERATION_TIMEOUT, SMALL, generation, openPage, progress } from './loop-page.ts';
@@ -55,12 +55,17 @@ describe('run an iteration: step through, cancel (CPU backend)', () => {
     expect(problems).toEqual([]);
   }, 400_000);
 
-  it('cancels an iteration: the status says so, the model stays Mk and still solves', async () => {
+  it('"Run a toy iteration" starts one with the defaults; Cancel: the status says so, the model stays Mk and still solves', async () => {
     const { page, problems, failed } = await openPage('?backend=wasm');
     await modelReady(page);
     const t = await generation(page);
 
-    await page.getByTestId('loop-start').click();
+    // The first screen's "Run a toy iteration" starts one with the page's defaults (shown in the inputs).
+    await page.getByTestId('loop-problems').fill('3');
+    await page.getByTestId('run-toy').click();
+    await page.locator('[data-testid="loop-panel"][data-running="true"]').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('loop-problems').inputValue()).not.toBe('3');
+    expect(await page.getByTestId('run-toy').isDisabled()).toBe(true);
     await page.getByTestId('loop-cancel').click({ timeout: 10_000 });
     await page.locator('[data-testid="loop-panel"][data-running="false"]').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('loop-panel').getAttribute('data-stage')).toBe('cancelled');
@@ -70,6 +75,7 @@ describe('run an iteration: step through, cancel (CPU backend)', () => {
     expect(await page.getByTestId('model-generation').innerText()).toBe(`M${t}`);
     expect(await page.getByTestId('loop-error').count()).toBe(0);
     expect(await page.getByTestId('loop-start').isEnabled()).toBe(true);
+    expect(await page.getByTestId('run-toy').isEnabled()).toBe(true);
 
     await solveShown(page);
     expect(failed).toEqual([]);

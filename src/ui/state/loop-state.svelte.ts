@@ -69,6 +69,12 @@ export class LoopState {
     private readonly model: ModelState,
   ) {}
 
+  /** "Run a toy iteration" on the first screen: the page's default settings, then Start. */
+  runToy(): Promise<void> {
+    this.settings = pageIterationDefaults();
+    return this.start();
+  }
+
   /** Resume the kept interrupted iteration: train and evaluate on its pairs (its search is not run again). */
   resumeInterrupted(): Promise<void> {
     return this.start(this.interrupted ?? undefined);
