@@ -48,7 +48,7 @@ const judged = await judgePairs(params, m.tok, items, judgeOptionsFor(m.meta.jud
 const tally = new Map<string, { n: number; callRight: number; exact: number }>();
 judged.forEach((j, i) => {
   const it = items[i];
-  const oracle = judgeWorking(it);
+  const oracle = judgeWorking(it, undefined, m.meta.judgeWorking === 'ground');
   const own = j.working.trim().split(/ (?=B: )/);
   const state = stateAfter(it.question, it.previousSteps);
   [it.candidateA, it.candidateB].forEach((cand, k) => {

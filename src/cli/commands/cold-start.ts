@@ -63,7 +63,7 @@ export const coldStartCommand: Command = {
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1; resumable.',
   usage:
     `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ` +
-    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] [--judge-working check|separate|none] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
+    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] [--judge-working check|separate|ground|none] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
     '[--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n' +
     '       cold-start --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,

@@ -6,7 +6,7 @@
 // self-rewarding loop.
 
 import { CheckInputError } from '../errors.ts';
-import { applyOp, isCommutative, type QNode, type QuestionGraph } from './graph.ts';
+import { applyOp, isCommutative, type Op, type QNode, type QuestionGraph } from './graph.ts';
 import { findAnswers, findEquations, type Equation } from './parse-output.ts';
 import { parseQuestion } from './question-parse.ts';
 import { DEFAULT_TEMPLATES, type TemplateSet } from './templates.ts';
@@ -54,6 +54,11 @@ export interface CheckVerdict {
   /** wrong_person: the people the step names, and the holders of the quantity it computes. */
   named?: string[];
   holders?: string[];
+  /**
+   * For a step a op b = c with right arithmetic and known inputs: how the question relates a and b
+   * (the quantity whose operands they are, a still-needed one first), or null when no sentence does.
+   */
+  relation?: { a: number; op: Op; b: number } | null;
 }
 
 /** What the accepted steps so far have established. */
@@ -133,7 +138,20 @@ export function judgeStep(state: CheckState, candidate: string): CheckVerdict {
   const answers = findAnswers(candidate);
   const last = answers.length > 0 ? answers[answers.length - 1].value : null;
   if (last !== null) v.declared = last;
+  if (v.equation && v.kind !== 'arithmetic_error' && v.kind !== 'unknown_quantity' && v.kind !== 'malformed') v.relation = relationOf(state, v.equation);
   return v;
+}
+
+/** How the question relates the step's two numbers (either order), a still-needed quantity first; null when it does not. */
+function relationOf(state: CheckState, e: { a: number; op: Op; b: number; c: number }): { a: number; op: Op; b: number } | null {
+  const g = state.graph;
+  const derived = g.nodes.filter((n) => n.op !== undefined);
+  const open = derived.filter((n) => n.needed && !state.computed.has(n.id));
+  const eq = { a: e.a, op: e.op, b: e.b, c: e.c } as Equation;
+  const n = open.find((x) => sameOperands(g, x, eq, true)) ?? derived.find((x) => sameOperands(g, x, eq, true));
+  if (!n) return null;
+  const [a, b] = argValues(g, n);
+  return { a, op: n.op as Op, b };
 }
 
 function judgeCore(state: CheckState, candidate: string): CheckVerdict {

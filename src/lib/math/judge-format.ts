@@ -3,6 +3,8 @@
 // working, then the verdict token A or B. The working is derived from text alone (question,
 // previous steps, candidate), so the model can learn to write it at inference time:
 //   `A: 12 + 5 = 17 ok, inputs known, needed.`   `B: 12 + 5 = 17 not 18.`   `B: 12 + 5 = 17 ok, inputs known, needed, Ann not Vic.`
+// With working 'ground' the line also copies how the question relates the two numbers:
+//   `A: 12 + 5 = 17 ok, inputs known, (12 + 5), needed.`   `A: 17 - 5 = 12 ok, inputs known, (no), not needed.`
 // Also the inverse: parse a judge's output (working + verdict) back.
 
 import { EOS, VERDICT } from '../tokenizer/special.ts';
@@ -45,8 +47,8 @@ export interface JudgePrompt {
   working: string[];
 }
 
-/** The judge's working line for one candidate (label 'A' or 'B'), from text only. */
-export function candidateWorking(label: Verdict, verdict: CheckVerdict): string {
+/** The judge's working line for one candidate (label 'A' or 'B'), from text only; `ground` adds the question's relation. */
+export function candidateWorking(label: Verdict, verdict: CheckVerdict, ground = false): string {
   const head = `${label}:`;
   const e = verdict.equation;
   const ans = verdict.declared;
@@ -65,6 +67,10 @@ export function candidateWorking(label: Verdict, verdict: CheckVerdict): string 
   let s = `${head} ${e.a} ${e.op} ${e.b} = ${truth} ok`;
   if (verdict.kind === 'unknown_quantity') return `${s}, ${verdict.unknownValue ?? e.a} unknown.`;
   s += ', inputs known';
+  if (ground) {
+    const r = verdict.relation;
+    s += r ? `, (${r.a} ${r.op} ${r.b})` : ', (no)';
+  }
   if (verdict.kind === 'no_progress' || verdict.kind === 'wrong_operation') return `${s}, ${verdict.repeat ? 'repeat' : 'not needed'}.`;
   s += ', needed';
   if (verdict.kind === 'wrong_person') return `${s}, ${(verdict.holders ?? []).join(' and ')} not ${(verdict.named ?? []).join(' and ')}.`;
@@ -79,18 +85,19 @@ export function candidateWorking(label: Verdict, verdict: CheckVerdict): string 
 export function judgeWorking(
   example: Omit<JudgeExample, 'verdict'>,
   templates: TemplateSet = DEFAULT_TEMPLATES,
+  ground = false,
 ): { lines: [string, string]; good: [boolean, boolean]; verdict: Verdict | null } {
   const state = stateAfter(example.question, example.previousSteps, templates);
   const va = judgeStep(state, example.candidateA);
   const vb = judgeStep(state, example.candidateB);
-  const lines: [string, string] = [candidateWorking('A', va), candidateWorking('B', vb)];
+  const lines: [string, string] = [candidateWorking('A', va, ground), candidateWorking('B', vb, ground)];
   const good: [boolean, boolean] = [workingLineGood(lines[0]), workingLineGood(lines[1])];
   return { lines, good, verdict: verdictFromGood(good) };
 }
 
 /** A working line says the candidate is good when every check passed. */
 export function workingLineGood(line: string): boolean {
-  return /^[AB]: (?:\d+ [-+×÷] \d+ = \d+ ok, inputs known, needed(?:, answer \d+ ok)?|answer \d+ ok)\.$/.test(line.trim());
+  return /^[AB]: (?:\d+ [-+×÷] \d+ = \d+ ok, inputs known(?:, \(\d+ [-+×÷] \d+\))?, needed(?:, answer \d+ ok)?|answer \d+ ok)\.$/.test(line.trim());
 }
 
 function verdictFromGood(good: [boolean, boolean]): Verdict | null {
@@ -105,7 +112,7 @@ export function formatJudgePrompt(example: JudgeExample, opts: JudgeFormatOption
   const workingSpans: Span[] = [];
   let working: string[] = [];
   if (opts.working !== 'none') {
-    const w = judgeWorking(example, opts.templates);
+    const w = judgeWorking(example, opts.templates, opts.working === 'ground');
     working = w.lines;
     for (const line of w.lines) {
       const start = text.length + 1;
@@ -135,12 +142,16 @@ export interface JudgeLineText {
 }
 
 /**
- * Training text of a 'separate' judge's working line for one candidate (shown as A), from the checker:
+ * Training text of a 'separate' (or, with `ground`, a 'ground') judge's working line for one candidate (shown as A), from the checker:
  * the line depends on this candidate alone, never on another candidate or its line.
  */
-export function formatJudgeLine(example: { question: string; previousSteps: string[]; candidate: string }, templates: TemplateSet = DEFAULT_TEMPLATES): JudgeLineText {
+export function formatJudgeLine(
+  example: { question: string; previousSteps: string[]; candidate: string },
+  templates: TemplateSet = DEFAULT_TEMPLATES,
+  ground = false,
+): JudgeLineText {
   const prompt = judgeLinePromptText(example);
-  const line = candidateWorking('A', judgeStep(stateAfter(example.question, example.previousSteps, templates), example.candidate));
+  const line = candidateWorking('A', judgeStep(stateAfter(example.question, example.previousSteps, templates), example.candidate), ground);
   const start = prompt.length + 1;
   const text = `${prompt} ${line} ${EOS}`;
   return { text, prompt, lineSpan: [start, text.length], line };

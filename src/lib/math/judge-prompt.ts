@@ -12,8 +12,17 @@ export type Verdict = 'A' | 'B';
  * after A's, and when training pairs always hold one valid step B's line can be copied as the opposite
  * of A's instead of checked; 'separate' leaves no such shortcut.
  */
-export const JUDGE_WORKING_MODES = ['none', 'check', 'separate'] as const;
+export const JUDGE_WORKING_MODES = ['none', 'check', 'separate', 'ground'] as const;
 export type JudgeWorkingMode = (typeof JUDGE_WORKING_MODES)[number];
+
+/**
+ * 'ground' is 'separate' with a line that also copies, from the question, how it relates the step's
+ * two numbers — `(26 + 5)`, or `(no)` when no sentence relates them — before saying whether the step
+ * is needed: finding that relation in the text is a different skill from choosing what to compute.
+ */
+export function writesLinesAlone(working: JudgeWorkingMode): boolean {
+  return working === 'separate' || working === 'ground';
+}
 
 /** The part of a judge prompt shared by every pair of one step: question and accepted steps. */
 export function judgePrefixText(question: string, previousSteps: readonly string[]): string {
@@ -26,12 +35,12 @@ export function judgeSuffixText(candidateA: string, candidateB: string, working:
   return `${CAND_A} ${candidateA} ${CAND_B} ${candidateB} ${working === 'none' ? VERDICT : WORK}`;
 }
 
-/** The per-candidate part of a 'separate' judge's line prompt: the candidate alone, then `<work>`. */
+/** The per-candidate part of a 'separate' (or 'ground') judge's line prompt: the candidate alone, then `<work>`. */
 export function judgeLineSuffixText(candidate: string): string {
   return `${CAND_A} ${candidate} ${WORK}`;
 }
 
-/** The whole prompt after which a 'separate' judge writes one candidate's working line ("A: …."). */
+/** The whole prompt after which a 'separate' (or 'ground') judge writes one candidate's working line ("A: …."). */
 export function judgeLinePromptText(example: { question: string; previousSteps: readonly string[]; candidate: string }): string {
   return `${judgePrefixText(example.question, example.previousSteps)} ${judgeLineSuffixText(example.candidate)}`;
 }

@@ -2,13 +2,13 @@
 // writes its own short working for both candidates (greedy), then the verdict token; P(A wins)
 // is the softmax over the two verdict tokens at the verdict position. Judgments of many pairs
 // run in decoder batches, sharing the prefill of a common prefix. Used by the self-rewarding
-// search and by evaluation. With working 'separate' the model writes each distinct candidate's line
+// search and by evaluation. With working 'separate' or 'ground' the model writes each distinct candidate's line
 // once, in a prompt showing that candidate alone, and every pair's verdict is read after both lines.
 import type { ModelParams } from '../model/params.ts';
 import { Decoder } from '../model/decoder.ts';
 import { generate } from '../model/sampling.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
-import { judgeLineSuffixText, judgePrefixText, judgeSuffixText, relabelWorkingLine, type JudgeWorkingMode } from '../math/judge-prompt.ts';
+import { judgeLineSuffixText, judgePrefixText, judgeSuffixText, relabelWorkingLine, writesLinesAlone, type JudgeWorkingMode } from '../math/judge-prompt.ts';
 import { EOS, VERDICT } from '../tokenizer/special.ts';
 import { createRng } from '../math/rng.ts';
 import { ContextFullError } from '../errors.ts';
@@ -51,7 +51,7 @@ export async function judgePairs(params: ModelParams, tok: Tokenizer, items: Jud
     else groups.set(key, [i]);
   });
   for (const indices of groups.values()) {
-    if (opts.working === 'separate') {
+    if (writesLinesAlone(opts.working)) {
       const results = await judgeSeparately(params, tok, indices.map((k) => items[k]), opts);
       indices.forEach((k, j) => (out[k] = results[j]));
       continue;
@@ -97,7 +97,7 @@ async function judgeSharedPrefix(params: ModelParams, tok: Tokenizer, group: Jud
 }
 
 /**
- * Working 'separate', items sharing question and accepted steps: one working line per distinct
+ * Working 'separate' or 'ground', items sharing question and accepted steps: one working line per distinct
  * candidate (greedy, in its own line prompt), then each pair's verdict after `<A> a <B> b <work>`,
  * A's line, B's line (relabelled) and `<verdict>` — the verdict is read, nothing more is written.
  */
@@ -115,7 +115,7 @@ async function judgeSeparately(params: ModelParams, tok: Tokenizer, group: Judge
     const chunk = group.slice(i, i + opts.rowsPerBatch);
     const working = chunk.map((it) => `${relabelWorkingLine(lines.get(it.candidateA)!, 'A')} ${relabelWorkingLine(lines.get(it.candidateB)!, 'B')}`);
     // Lines the model wrote may hold words outside the vocabulary only as <unk>, which encodes back to itself.
-    const suffixes = chunk.map((it, j) => Array.from(tok.encode(`${judgeSuffixText(it.candidateA, it.candidateB, 'separate')} ${working[j]} ${VERDICT}`).ids));
+    const suffixes = chunk.map((it, j) => Array.from(tok.encode(`${judgeSuffixText(it.candidateA, it.candidateB, opts.working)} ${working[j]} ${VERDICT}`).ids));
     const longest = prefix.length + Math.max(...suffixes.map((x) => x.length));
     if (longest > params.config.maxPositionEmbeddings) {
       throw new ContextFullError(

@@ -14,6 +14,7 @@ import type { EftExample } from '../math/datasets.ts';
 import { formatIftExample, formatSolutionScoreExample } from '../math/formats.ts';
 import { simulateSolution, type ScoredSolution } from '../math/scored-solutions.ts';
 import { formatJudgeLine, formatJudgePrompt, type JudgeWorkingMode } from '../math/judge-format.ts';
+import { writesLinesAlone } from '../math/judge-prompt.ts';
 import { createRng } from '../math/rng.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 import { encodeWeighted, toSftExample, type WeightedTokens } from './data.ts';
@@ -69,7 +70,7 @@ export function iftTokens(tok: Tokenizer, p: Problem): WeightedTokens {
 
 /**
  * EFT example as one pairwise sequence: with working 'check' the working lines and `<verdict>` are
- * targets; with 'separate' the lines are given (the judge wrote them in line prompts) and only the
+ * targets; with 'separate' or 'ground' the lines are given (the judge wrote them in line prompts) and only the
  * verdict is; the verdict token weighs `verdictWeight`.
  */
 export function eftTokens(tok: Tokenizer, e: EftExample, opts: Pick<ColdStartOptions, 'workingWeight' | 'verdictWeight' | 'judgeWorking'>): WeightedTokens {
@@ -83,15 +84,15 @@ export function eftTokens(tok: Tokenizer, e: EftExample, opts: Pick<ColdStartOpt
 }
 
 /**
- * All training sequences of one EFT example: the pairwise one, and with working 'separate' one line
+ * All training sequences of one EFT example: the pairwise one, and with working 'separate' or 'ground' one line
  * sequence per candidate (its working line and `<eos>` the target), so each line is learnt from its
  * own candidate alone.
  */
 export function eftSequences(tok: Tokenizer, e: EftExample, opts: Pick<ColdStartOptions, 'workingWeight' | 'verdictWeight' | 'judgeWorking'>): WeightedTokens[] {
   const pair = eftTokens(tok, e, opts);
-  if (opts.judgeWorking !== 'separate') return [pair];
+  if (!writesLinesAlone(opts.judgeWorking)) return [pair];
   const lines = [e.candidateA, e.candidateB].map((candidate) => {
-    const jl = formatJudgeLine({ question: e.question, previousSteps: e.previousSteps, candidate });
+    const jl = formatJudgeLine({ question: e.question, previousSteps: e.previousSteps, candidate }, undefined, opts.judgeWorking === 'ground');
     return encodeWeighted(tok, jl.text, [{ start: jl.lineSpan[0], end: jl.lineSpan[1], weight: opts.workingWeight }]);
   });
   return [pair, ...lines];

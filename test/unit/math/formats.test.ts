@@ -18,6 +18,7 @@ import { scoreSolution } from '../../../src/lib/math/checker.ts';
 import { generateProblem } from '../../../src/lib/math/generator.ts';
 import { createRng } from '../../../src/lib/math/rng.ts';
 import { CHAIN_Q, levelArb, seedArb, world } from './helpers.ts';
+import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 
 const eft = buildDatasets(world, { seed: 3, iftCount: 0, eftCount: 120, eftTestCount: 0, testCount: 0, poolSizes: [] }).eft;
 
@@ -54,6 +55,32 @@ describe('judge working (derived from text only)', () => {
 
   it('implies the labelled verdict on every EFT pair', () => {
     for (const ex of eft) expect(judgeWorking(ex).verdict).toBe(ex.verdict);
+  });
+
+  it("'ground' lines copy how the question relates the step's numbers, or (no), in the world's words", () => {
+    const line = (prev: string[], cand: string) =>
+      judgeWorking({ question: CHAIN_Q, previousSteps: prev, candidateA: cand, candidateB: cand }, undefined, true).lines[0];
+    // Needed: the question's own relation (Ann = Tom + 5), in either order of the step.
+    expect(line([], 'Step 1: Ann has 12 + 5 = 17 apples.')).toBe('A: 12 + 5 = 17 ok, inputs known, (12 + 5), needed.');
+    expect(line([], 'Step 1: Ann has 5 + 12 = 17 apples.')).toBe('A: 5 + 12 = 17 ok, inputs known, (12 + 5), needed.');
+    // The right numbers with the wrong operation: the question says +.
+    expect(line([], 'Step 1: Ann has 12 - 5 = 7 apples.')).toBe('A: 12 - 5 = 7 ok, inputs known, (12 + 5), not needed.');
+    // Numbers the question does not relate, and a repeat (related, already computed).
+    expect(line([], 'Step 1: 12 × 5 = 60')).toBe('A: 12 × 5 = 60 ok, inputs known, (12 + 5), not needed.');
+    expect(line([], 'Step 1: 7 + 9 = 16')).toBe('A: 7 + 9 = 16 ok, inputs known, (no), not needed.');
+    expect(line(['Step 1: 12 + 5 = 17'], 'Step 2: 12 + 5 = 17')).toBe('A: 12 + 5 = 17 ok, inputs known, (12 + 5), repeat.');
+    // Lines before the relation are unchanged.
+    expect(line([], 'Step 1: 12 ÷ 5 = 2')).toBe('A: 12 ÷ 5 not whole.');
+    expect(line([], 'Step 1: 13 + 5 = 18')).toBe('A: 13 + 5 = 18 ok, 13 unknown.');
+    expect(workingLineGood('A: 12 + 5 = 17 ok, inputs known, (12 + 5), needed.')).toBe(true);
+    expect(workingLineGood('A: 12 - 5 = 7 ok, inputs known, (12 + 5), not needed.')).toBe(false);
+    // Every ground line of the EFT pairs implies the same verdict and encodes with the world's vocabulary.
+    const tok = createTokenizer(world);
+    for (const ex of eft) {
+      const w = judgeWorking(ex, undefined, true);
+      expect(w.verdict).toBe(ex.verdict);
+      for (const l of w.lines) expect(() => tok.encode(l, { strict: true })).not.toThrow();
+    }
   });
 });
 

@@ -91,4 +91,8 @@ describe("judgePairs with working 'separate'", () => {
     expect(forward.working).toBe(`${relabelWorkingLine(la, 'A')} ${relabelWorkingLine(lb, 'B')}`);
     expect(swapped.working).toBe(`${relabelWorkingLine(lb, 'A')} ${relabelWorkingLine(la, 'B')}`);
   });
+
+  it("'ground' judges exactly as 'separate' at inference (they differ only in what the lines are trained to say)", async () => {
+    expect(await judgePairs(params, tok, items, { ...opts, working: 'ground' })).toEqual(await judgePairs(params, tok, items, sep));
+  });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createTokenizer } from '../../../src/lib/math/vocab.ts';
 import { defaultWorldConfig } from '../../../src/lib/math/config.ts';
 import { buildDatasets, DEFAULT_DATASET_OPTIONS } from '../../../src/lib/math/datasets.ts';
-import { candidateWorking, formatJudgePrompt } from '../../../src/lib/math/judge-format.ts';
+import { candidateWorking, formatJudgePrompt, judgeWorking } from '../../../src/lib/math/judge-format.ts';
 import { judgeStep, stateAfter } from '../../../src/lib/math/checker.ts';
 import { eftSequences, eftTokens, iftTokens, lengthBatches, scoreTokens, scoredSolutions } from '../../../src/lib/train/cold-start.ts';
 
@@ -48,6 +48,14 @@ describe('cold-start examples', () => {
     });
     // 'check' keeps one sequence per example.
     expect(eftSequences(tok, e, { ...opts, judgeWorking: 'check' })).toHaveLength(1);
+    // 'ground': the same sequences, the lines with the question's relation of the step's numbers.
+    const grounded = eftSequences(tok, e, { ...opts, judgeWorking: 'ground' });
+    expect(grounded).toHaveLength(3);
+    [e.candidateA, e.candidateB].forEach((cand, k) => {
+      const target = Array.from(grounded[k + 1].ids).filter((_, i) => grounded[k + 1].weights[i] > 0);
+      expect(tok.decode(target)).toBe(`${candidateWorking('A', judgeStep(state, cand), true)} <eos>`);
+    });
+    expect(tok.decode(Array.from(grounded[0].ids))).toContain(judgeWorking(e, undefined, true).lines[0]);
   });
 
   it('IFT: only the solution (steps, <step> markers and <eos>) is scored', () => {
