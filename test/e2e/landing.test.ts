@@ -27,6 +27,7 @@ describe('landing page with WebGPU (SwiftShader)', () => {
     await page.locator('[data-testid="gpu-panel"][data-state="ready"]').waitFor({ state: 'attached', timeout: 60_000 });
     // The device details are folded below the lab once the GPU is fine.
     await page.getByTestId('device-details').locator(':scope > summary').click();
+    await page.locator('[data-testid="device-details"][open]').waitFor({ timeout: 10_000 });
     const adapter = await page.getByTestId('adapter').innerText();
     expect(adapter.toLowerCase()).toContain('swiftshader');
 
@@ -34,6 +35,8 @@ describe('landing page with WebGPU (SwiftShader)', () => {
     await page.getByTestId('selftest-verified').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('selftest-verified').innerText()).toContain('4,096 values match the CPU');
     // out = 2·x + y with x_i = (i mod 100)/4 and y_i = i mod 7: rows 0..3 are 0, 1.5, 3, 4.5.
+    // The details the visitor opened stay open while the self-test runs and its results appear.
+    expect(await page.getByTestId('device-details').getAttribute('open')).not.toBeNull();
     const cells = await page.locator('[data-testid="selftest-sample"] tbody tr').allInnerTexts();
     expect(cells.map((r) => r.split('\t').map(Number))).toEqual([
       [0, 0, 0],
