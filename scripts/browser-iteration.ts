@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchChromium, watchPage } from '../test/e2e/browser.ts';
+import { launchChromium, longTasks, recordLongTasks, watchPage } from '../test/e2e/browser.ts';
 import { serveDistAt } from '../test/e2e/static-server.ts';
 
 interface Options {
@@ -89,13 +89,7 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchPage(page);
     // Every main-thread task over 50 ms, from the start (the page's own clock).
-    await page.addInitScript(() => {
-      const w = window as unknown as { __longTasks: { start: number; ms: number }[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await recordLongTasks(page);
     const t0 = performance.now();
     await page.goto(`${url}?backend=${o.backend}`);
     await page.locator('[data-testid="model-panel"][data-state="ready"]').waitFor({ timeout: 120_000 });
@@ -135,10 +129,7 @@ async function main(): Promise<void> {
     const stages = marks.slice(0, -1).map((m, i) => ({ stage: m.stage, seconds: +((marks[i + 1].t - m.t) / 1000).toFixed(2) }));
     const firstMark = marks[0]?.t ?? started;
     const pairs = await numAttr(page, '[data-testid="pairs-count"]', 'data-count');
-    const long = await page.evaluate(
-      (t) => (window as unknown as { __longTasks: { start: number; ms: number }[] }).__longTasks.filter((e) => e.start >= t),
-      started,
-    );
+    const long = await longTasks(page, started);
     const q = '[data-testid="pair-quality"]';
     const result = {
       backend: backendUsed,

@@ -41,3 +41,28 @@ export function watchPage(page: Page): string[] {
   page.on('crash', () => problems.push('page crashed'));
   return problems;
 }
+
+/** A main-thread task of the page over 50 ms (the Long Tasks API), on the page's clock. */
+export interface LongTask {
+  start: number;
+  ms: number;
+}
+
+/** Record the page's long tasks from its first script on (call before `goto`); `longTasks` reads them. */
+export async function recordLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: { start: number; ms: number }[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks recorded so far that started at or after `since` (page clock) and lasted over `overMs`. */
+export function longTasks(page: Page, since: number, overMs = 50): Promise<LongTask[]> {
+  return page.evaluate(
+    ([t, limit]) => (window as unknown as { __longTasks: { start: number; ms: number }[] }).__longTasks.filter((e) => e.start >= t && e.ms > limit),
+    [since, overMs] as const,
+  );
+}

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, watchPage } from './browser.ts';
+import { launchChromium, longTasks, recordLongTasks, watchPage } from './browser.ts';
 
 const browsers: Browser[] = [];
 
@@ -40,13 +40,7 @@ export async function openLab(
     if (r.method() !== 'HEAD') failed.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`);
   });
   // Record the main thread's long tasks (> 50 ms) from the start; longTasksSince reads them.
-  await page.addInitScript(() => {
-    const w = window as unknown as { __longTasks: { start: number; ms: number }[] };
-    w.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push({ start: Math.round(e.startTime), ms: Math.round(e.duration) });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await page.goto(new URL(query, root).href);
   return { page, problems, failed };
 }
@@ -65,14 +59,8 @@ export function pageNow(page: Page): Promise<number> {
 export const FREEZE_MS = 200;
 
 /** Main-thread tasks over `FREEZE_MS` that started after `since` (page clock), as "start ms: duration ms". */
-export function longTasksSince(page: Page, since: number): Promise<string[]> {
-  return page.evaluate(
-    ([t, limit]) =>
-      (window as unknown as { __longTasks: { start: number; ms: number }[] }).__longTasks
-        .filter((e) => e.start >= t && e.ms > limit)
-        .map((e) => `${e.start} ms: ${e.ms} ms`),
-    [since, FREEZE_MS] as const,
-  );
+export async function longTasksSince(page: Page, since: number): Promise<string[]> {
+  return (await longTasks(page, since, FREEZE_MS)).map((e) => `${e.start} ms: ${e.ms} ms`);
 }
 
 /** The model panel reports ready and a problem is shown. */
