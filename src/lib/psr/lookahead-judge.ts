@@ -15,9 +15,9 @@ import { extractAnswer } from '../math/parse-output.ts';
 import { formatStepPrompt } from '../math/formats.ts';
 import type { ModelParams } from '../model/params.ts';
 import type { Tokenizer } from '../tokenizer/tokenizer.ts';
-import { STEP } from '../tokenizer/special.ts';
 import { SettingsError } from '../errors.ts';
 import { generateMany } from './generation.ts';
+import { solutionSteps } from './evaluate.ts';
 import type { JudgeItem, JudgeVerdict, SampledStep, SamplingSettings, StepModel } from './step-model.ts';
 import type { UniformRng } from '../model/sampling.ts';
 
@@ -62,7 +62,7 @@ export function consensus(answersByCandidate: readonly (readonly (number | null)
 
 /** A StepModel whose judge looks ahead: sampling is the inner model's; verdicts come from continuations. */
 export class LookaheadStepModel implements StepModel {
-  /** The last prefix's lookahead, per candidate text (for the page and audits). */
+  /** The last prefix's lookahead, per candidate text (continuations' answers and consistency, for inspection). */
   lastLookahead = new Map<string, CandidateLookahead>();
 
   constructor(
@@ -93,7 +93,9 @@ export class LookaheadStepModel implements StepModel {
     const groups = new Map<string, JudgeItem[]>();
     for (const it of items) {
       const key = JSON.stringify([it.question, it.previousSteps]);
-      groups.set(key, [...(groups.get(key) ?? []), it]);
+      const group = groups.get(key);
+      if (group) group.push(it);
+      else groups.set(key, [it]);
     }
     const consistencyOf = new Map<string, number>(); // key + candidate → consistency
     for (const [key, group] of groups) {
@@ -144,8 +146,7 @@ export class LookaheadStepModel implements StepModel {
           answers[i].push(null);
           continue;
         }
-        const steps = this.tok.decode(g.tokens.filter((id) => id !== this.tok.eosId)).split(STEP).map((x) => x.trim()).filter((x) => x !== '');
-        answers[i].push(extractAnswer(steps.at(-1) ?? ''));
+        answers[i].push(extractAnswer(solutionSteps(g.tokens, 'steps', this.tok).at(-1) ?? ''));
       }
     });
     const weights = this.opts.weighBySamples && this.sampled.key === key ? texts.map((t) => this.sampled.counts.get(t) ?? 1) : undefined;
