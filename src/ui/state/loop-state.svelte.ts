@@ -110,7 +110,7 @@ export class LoopState {
             this.view = applyLoopEvent(this.view, e);
             const stop = this.stepThrough ? stepStop(e, this.view) : null;
             if (stop) {
-              // The engine paused itself as it sent this event (lab/step-through.ts): nothing more runs until Next.
+              // The engine paused itself as it sent this event (lab/step-through.ts): its next read-back waits for Next.
               this.waitingAfter = stop;
               this.stops++;
               this.tasks.paused = true;
