@@ -94,7 +94,7 @@ function argValues(g: QuestionGraph, n: QNode): [number, number] {
   return [g.nodes[n.args![0]].value, g.nodes[n.args![1]].value];
 }
 
-function sameOperands(g: QuestionGraph, n: QNode, e: Equation, allowSwap: boolean): boolean {
+function sameOperands(g: QuestionGraph, n: QNode, e: Pick<Equation, 'a' | 'b'>, allowSwap: boolean): boolean {
   const [x, y] = argValues(g, n);
   return (x === e.a && y === e.b) || (allowSwap && x === e.b && y === e.a);
 }
@@ -147,8 +147,7 @@ function relationOf(state: CheckState, e: { a: number; op: Op; b: number; c: num
   const g = state.graph;
   const derived = g.nodes.filter((n) => n.op !== undefined);
   const open = derived.filter((n) => n.needed && !state.computed.has(n.id));
-  const eq = { a: e.a, op: e.op, b: e.b, c: e.c } as Equation;
-  const n = open.find((x) => sameOperands(g, x, eq, true)) ?? derived.find((x) => sameOperands(g, x, eq, true));
+  const n = open.find((x) => sameOperands(g, x, e, true)) ?? derived.find((x) => sameOperands(g, x, e, true));
   if (!n) return null;
   const [a, b] = argValues(g, n);
   return { a, op: n.op as Op, b };
