@@ -39,6 +39,13 @@ export interface DatasetOptions {
    * `mistakeKinds`. The training split is built last, so this never changes a held-out split.
    */
   eftMistakeKinds?: MistakeKind[];
+  /**
+   * Which stream the training splits (IFT, EFT) draw from; default 0. Round k ≥ 1 draws them afresh
+   * from the same dataset seed, so a later training stage meets problems the earlier rounds' streams
+   * did not give (up to chance repeats of small questions); the held-out splits and the pools are
+   * the same in every round and stay excluded from its training splits.
+   */
+  trainingRound?: number;
 }
 
 export const DEFAULT_DATASET_OPTIONS: Omit<DatasetOptions, 'seed'> = {
@@ -124,12 +131,16 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
   }
   const mistakeKinds = o.mistakeKinds ?? MISTAKE_KINDS.filter((k) => k !== 'malformed');
   const eftMistakeKinds = o.eftMistakeKinds ?? mistakeKinds;
+  const trainingRound = o.trainingRound ?? 0;
+  if (!Number.isInteger(trainingRound) || trainingRound < 0 || trainingRound > 1000) {
+    throw new DatasetConfigError(`trainingRound must be a whole number from 0 to 1000, got ${JSON.stringify(o.trainingRound)}; pass e.g. 1`);
+  }
   for (const [name, kinds] of [['mistakeKinds', mistakeKinds], ['eftMistakeKinds', eftMistakeKinds]] as const) {
     if (kinds.length === 0 || kinds.some((k) => !MISTAKE_KINDS.includes(k))) {
       throw new DatasetConfigError(`${name} must be a non-empty list of ${MISTAKE_KINDS.join(', ')} (repeats weight a kind)`);
     }
   }
-  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, poolDifficulties, mistakeKinds, eftMistakeKinds, seed: o.seed };
+  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, poolDifficulties, mistakeKinds, eftMistakeKinds, trainingRound, seed: o.seed };
 }
 
 /**
@@ -302,10 +313,12 @@ export function buildDatasets(world: WorldConfig, options: DatasetOptions): Data
     const src = source(`pool${i + 1}`);
     return levelsFor(n, o.poolDifficulties, root.fork(`pool${i + 1}-levels`)).map((d) => toProblem(src.next(d)));
   });
-  const iftSrc = source('ift');
-  const ift = levelsFor(o.iftCount, o.difficulties, root.fork('ift-levels')).map((d) => toProblem(iftSrc.next(d)));
+  // Round 0 keeps the stream names every earlier dataset was built with.
+  const round = o.trainingRound === 0 ? '' : `-round${o.trainingRound}`;
+  const iftSrc = source(`ift${round}`);
+  const ift = levelsFor(o.iftCount, o.difficulties, root.fork(`ift-levels${round}`)).map((d) => toProblem(iftSrc.next(d)));
   // Built last: its mistake mix cannot change the questions of any split above.
-  const eft = buildEft(world, source('eft'), root.fork('eft'), o.eftCount, { ...o, mistakeKinds: o.eftMistakeKinds }, 'eft');
+  const eft = buildEft(world, source(`eft${round}`), root.fork(`eft${round}`), o.eftCount, { ...o, mistakeKinds: o.eftMistakeKinds }, 'eft');
 
   const all = { test, eftTest: eftTest.list, pools, ift, eft: eft.list };
   const overlaps = splitOverlaps(all);

@@ -79,6 +79,24 @@ describe('buildDatasets', () => {
     bad({ difficulties: [0] }, /difficulties must be levels from 1 to 6/);
     bad({ mistakeKinds: [] }, /mistakeKinds/);
     bad({ poolSizes: [-3] }, /poolSizes\[0\]/);
+    bad({ trainingRound: -1 }, /trainingRound must be a whole number from 0 to 1000/);
+    bad({ trainingRound: 1.5 }, /trainingRound/);
+  });
+
+  it('draws the training splits afresh in a later training round, every held-out split and pool unchanged', () => {
+    expect(buildDatasets(world, { ...OPTS, trainingRound: 0 })).toEqual(d);
+    const r1 = buildDatasets(world, { ...OPTS, trainingRound: 1 });
+    expect(r1.test).toEqual(d.test);
+    expect(r1.eftTest).toEqual(d.eftTest);
+    expect(r1.pools).toEqual(d.pools);
+    expect(splitOverlaps(r1)).toEqual([]);
+    expect(r1.ift).toHaveLength(90);
+    expect(r1.eft).toHaveLength(61);
+    // Another stream: most questions are new (small questions may repeat by chance).
+    const seen = new Set([...d.ift, ...d.eft].map((p) => p.question));
+    const repeats = [...r1.ift, ...r1.eft].filter((p) => seen.has(p.question)).length;
+    expect(repeats).toBeLessThan(0.2 * (r1.ift.length + r1.eft.length));
+    expect(buildDatasets(world, { ...OPTS, trainingRound: 2 }).ift).not.toEqual(r1.ift);
   });
 });
 
