@@ -30,14 +30,14 @@ describe('psr cold-start --world', () => {
     expect(meta).toMatchObject({ world: 'world.json', generation: 1, judge_working: 'check' });
   }, 60_000);
 
-  it("--judge-working separate is recorded in the model folder, which every later command reads, and in the command (with --data-round)", async () => {
+  it("--judge-working separate is recorded in the model folder, which every later command reads, and in the command (with --data-round and --train-difficulties)", async () => {
     const base = await microModelDir();
     dirs.push(base);
     const out = join(base, 'm1-separate');
     const io = captureIo();
-    const args = ['cold-start', '--base', base, '--out', out, '--ift', '8', '--eft', '8', '--score', '0', '--judge-working', 'separate', '--data-round', '2', '--backend', 'wasm', '--json'];
+    const args = ['cold-start', '--base', base, '--out', out, '--ift', '8', '--eft', '8', '--score', '0', '--judge-working', 'separate', '--data-round', '2', '--train-difficulties', '2,3,3', '--backend', 'wasm', '--json'];
     expect(await runCli(args, io), io.stderr).toBe(0);
-    expect((JSON.parse(io.stdout) as { command: string }).command).toContain('--judge-working separate --data-round 2');
+    expect((JSON.parse(io.stdout) as { command: string }).command).toContain('--judge-working separate --data-round 2 --train-difficulties 2,3,3');
     const meta = JSON.parse(await readFile(join(out, 'psr_model.json'), 'utf8')) as { judge_working: string };
     expect(meta.judge_working).toBe('separate');
     const bad = captureIo();

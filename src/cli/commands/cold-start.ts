@@ -4,7 +4,7 @@
 import { mkdir, writeFile, copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.ts';
-import { intFlag } from '../math-flags.ts';
+import { intFlag, intListFlag } from '../math-flags.ts';
 import { openBackend, type BackendChoice } from '../backends.ts';
 import { STOPPED_EXIT_CODE, startTrainRun, stoppedMessage, trainLogLine } from '../train-run.ts';
 import { settingsFromFlags, settingsUsage } from '../settings-flags.ts';
@@ -27,7 +27,7 @@ import { TrainStateError, UsageError } from '../../lib/errors.ts';
 
 const SETTINGS_TAKEN: readonly SettingKey[] = ['seed', 'datasetSeed', 'backend', 'threads'];
 /** Flags that define the run (refused together with --resume, which takes them from the checkpoint). */
-const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'eft-source', 'onpolicy-from', 'onpolicy', 'judge-working', 'data-round', 'seed', 'dataset-seed', 'backend', 'world'] as const;
+const RUN_FLAGS = ['base', 'out', 'ift', 'eft', 'score', 'mode', 'rank', 'epochs', 'lr', 'eft-weights', 'eft-source', 'onpolicy-from', 'onpolicy', 'judge-working', 'data-round', 'train-difficulties', 'seed', 'dataset-seed', 'backend', 'world'] as const;
 const EFT_SOURCES = ['synthetic', 'onpolicy', 'mix'] as const;
 
 interface ColdStartRecord {
@@ -58,6 +58,8 @@ interface ColdStartRecord {
   judgeWorking?: JudgeWorkingMode;
   /** The stream of the training problems (DatasetOptions.trainingRound); absent in records of earlier runs: 0. */
   dataRound?: number;
+  /** Levels of the training problems, a repeated level weighing more (DatasetOptions.trainingDifficulties); null: every level. */
+  trainDifficulties?: number[] | null;
 }
 
 export const coldStartCommand: Command = {
@@ -65,7 +67,7 @@ export const coldStartCommand: Command = {
   summary: 'Fine-tune the base model M0 on IFT (Step-n solutions) + EFT (pairwise step judgments) into M1; resumable.',
   usage:
     `cold-start --base DIR --out DIR [--ift N] [--eft N] [--score N] [--mode lora|full] [--rank R] [--epochs E] [--lr X] [--eft-weights kind=W,…] ` +
-    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] [--judge-working check|separate|ground|none] [--data-round K (0)] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
+    `[--eft-source synthetic|onpolicy|mix --onpolicy-from DIR --onpolicy N] [--judge-working check|separate|ground|none] [--data-round K (0)] [--train-difficulties 1,2,3,3,4,4,5,6] ${settingsUsage(SETTINGS_TAKEN)} ${WORLD_USAGE} ` +
     '[--checkpoint-every TOKENS (1000000; 0 = only on a stop)] [--json]\n' +
     '       cold-start --resume DIR   (continue a stopped run with its own options)',
   settings: SETTINGS_TAKEN,
@@ -85,6 +87,7 @@ export const coldStartCommand: Command = {
     onpolicy: { type: 'string' },
     'judge-working': { type: 'string' },
     'data-round': { type: 'string' },
+    'train-difficulties': { type: 'string' },
     'checkpoint-every': { type: 'string' },
     resume: { type: 'string' },
     ...WORLD_OPTION,
@@ -119,6 +122,8 @@ export const coldStartCommand: Command = {
         judgeWorking,
         // A later stage's fresh training problems: the same dataset seed (its held-out splits excluded), another stream.
         dataRound: intFlag(flags, 'data-round', 0, 1000, 0),
+        // A curriculum: more of the training at some levels (checked against the world below).
+        trainDifficulties: flags['train-difficulties'] === undefined ? null : intListFlag(flags, 'train-difficulties', 1, 100, []),
         eftSource, onpolicyFrom, onpolicyCount: eftSource === 'synthetic' ? 0 : intFlag(flags, 'onpolicy', 1, 200000, 1500),
         command: 'cold-start', base: flags.base, seed, datasetSeed, iftCount, eftCount,
         // Whole-solution scoring (the SRLM baseline's judge) on the same footing as the step judge.
@@ -139,6 +144,7 @@ export const coldStartCommand: Command = {
     const data = buildDatasets(world, {
       seed: r.datasetSeed, ...DEFAULT_DATASET_OPTIONS, iftCount: r.iftCount + r.scoreCount + onpolicyCount,
       eftCount: r.eftSource === 'onpolicy' ? 0 : r.eftCount, eftMistakeKinds, trainingRound: r.dataRound ?? 0,
+      trainingDifficulties: r.trainDifficulties ?? undefined,
     });
     // The scored solutions and the on-policy walks use IFT problems not used for IFT itself
     // (training problems: disjoint from every held-out split, checked by buildDatasets).
@@ -223,7 +229,7 @@ export const coldStartCommand: Command = {
         backend: opened.name,
         threads: opened.threads,
         resumed: run.resume !== null,
-        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.worldFile ? ` --world ${r.worldFile}` : ''}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''}${judgeWorking !== 'check' ? ` --judge-working ${judgeWorking}` : ''}${r.dataRound ? ` --data-round ${r.dataRound}` : ''} --backend ${opened.name} --out ${out}`,
+        command: `npm run psr -- cold-start --base ${r.base} --seed ${r.seed} --dataset-seed ${r.datasetSeed} --ift ${r.iftCount} --eft ${r.eftCount} --score ${r.scoreCount} --mode ${r.mode} --rank ${r.loraRank} --epochs ${r.epochs} --lr ${r.maxLr}${r.worldFile ? ` --world ${r.worldFile}` : ''}${r.eftWeights ? ` --eft-weights ${r.eftWeights}` : ''}${r.eftSource !== 'synthetic' ? ` --eft-source ${r.eftSource} --onpolicy-from ${r.onpolicyFrom} --onpolicy ${onpolicyCount}` : ''}${judgeWorking !== 'check' ? ` --judge-working ${judgeWorking}` : ''}${r.dataRound ? ` --data-round ${r.dataRound}` : ''}${r.trainDifficulties ? ` --train-difficulties ${r.trainDifficulties.join(',')}` : ''} --backend ${opened.name} --out ${out}`,
         eftMistakeKinds: eftMistakeKinds ?? null,
         eftSource: r.eftSource,
         onpolicy: onpolicyStats,

@@ -46,6 +46,12 @@ export interface DatasetOptions {
    * the same in every round and stay excluded from its training splits.
    */
   trainingRound?: number;
+  /**
+   * Levels of the training splits (IFT, EFT) only, a repeated level weighing more — e.g. a curriculum that
+   * spends more of the training at the frontier; default `difficulties`. The held-out splits and the pools
+   * are built before them, so this never changes them.
+   */
+  trainingDifficulties?: number[];
 }
 
 export const DEFAULT_DATASET_OPTIONS: Omit<DatasetOptions, 'seed'> = {
@@ -129,6 +135,10 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
   if (poolDifficulties.length === 0 || poolDifficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
     throw new DatasetConfigError(`poolDifficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.poolDifficulties)}; pass e.g. [2, 3, 4]`);
   }
+  const trainingDifficulties = o.trainingDifficulties ?? difficulties;
+  if (trainingDifficulties.length === 0 || trainingDifficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
+    throw new DatasetConfigError(`trainingDifficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.trainingDifficulties)}; pass e.g. [1, 2, 3, 3, 4, 4, 5, 6]`);
+  }
   const mistakeKinds = o.mistakeKinds ?? MISTAKE_KINDS.filter((k) => k !== 'malformed');
   const eftMistakeKinds = o.eftMistakeKinds ?? mistakeKinds;
   const trainingRound = o.trainingRound ?? 0;
@@ -140,7 +150,7 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
       throw new DatasetConfigError(`${name} must be a non-empty list of ${MISTAKE_KINDS.join(', ')} (repeats weight a kind)`);
     }
   }
-  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, poolDifficulties, mistakeKinds, eftMistakeKinds, trainingRound, seed: o.seed };
+  return { ...o, iftCount, eftCount, eftTestCount, testCount, difficulties, poolDifficulties, mistakeKinds, eftMistakeKinds, trainingRound, trainingDifficulties, seed: o.seed };
 }
 
 /**
@@ -316,9 +326,10 @@ export function buildDatasets(world: WorldConfig, options: DatasetOptions): Data
   // Round 0 keeps the stream names every earlier dataset was built with.
   const round = o.trainingRound === 0 ? '' : `-round${o.trainingRound}`;
   const iftSrc = source(`ift${round}`);
-  const ift = levelsFor(o.iftCount, o.difficulties, root.fork(`ift-levels${round}`)).map((d) => toProblem(iftSrc.next(d)));
+  const ift = levelsFor(o.iftCount, o.trainingDifficulties, root.fork(`ift-levels${round}`)).map((d) => toProblem(iftSrc.next(d)));
   // Built last: its mistake mix cannot change the questions of any split above.
-  const eft = buildEft(world, source(`eft${round}`), root.fork(`eft${round}`), o.eftCount, { ...o, mistakeKinds: o.eftMistakeKinds }, 'eft');
+  const eftOptions = { ...o, mistakeKinds: o.eftMistakeKinds, difficulties: o.trainingDifficulties };
+  const eft = buildEft(world, source(`eft${round}`), root.fork(`eft${round}`), o.eftCount, eftOptions, 'eft');
 
   const all = { test, eftTest: eftTest.list, pools, ift, eft: eft.list };
   const overlaps = splitOverlaps(all);

@@ -81,6 +81,8 @@ describe('buildDatasets', () => {
     bad({ poolSizes: [-3] }, /poolSizes\[0\]/);
     bad({ trainingRound: -1 }, /trainingRound must be a whole number from 0 to 1000/);
     bad({ trainingRound: 1.5 }, /trainingRound/);
+    bad({ trainingDifficulties: [7] }, /trainingDifficulties must be levels from 1 to 6/);
+    bad({ trainingDifficulties: [] }, /trainingDifficulties/);
   });
 
   it('draws the training splits afresh in a later training round, every held-out split and pool unchanged', () => {
@@ -97,6 +99,17 @@ describe('buildDatasets', () => {
     const repeats = [...r1.ift, ...r1.eft].filter((p) => seen.has(p.question)).length;
     expect(repeats).toBeLessThan(0.2 * (r1.ift.length + r1.eft.length));
     expect(buildDatasets(world, { ...OPTS, trainingRound: 2 }).ift).not.toEqual(r1.ift);
+  });
+
+  it('weighs the training splits toward the levels asked (a curriculum), every held-out split and pool unchanged', () => {
+    const c = buildDatasets(world, { ...OPTS, trainingDifficulties: [3, 4, 4] });
+    expect(c.test).toEqual(d.test);
+    expect(c.eftTest).toEqual(d.eftTest);
+    expect(c.pools).toEqual(d.pools);
+    expect(splitOverlaps(c)).toEqual([]);
+    expect(c.summary.splits.ift.byDifficulty).toEqual({ 3: 30, 4: 60 });
+    expect(new Set(c.eft.map((e) => e.difficulty))).toEqual(new Set([3, 4]));
+    expect(c.eft.filter((e) => e.difficulty === 4).length).toBeGreaterThan(c.eft.filter((e) => e.difficulty === 3).length);
   });
 });
 
