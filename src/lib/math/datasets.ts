@@ -127,18 +127,17 @@ export function validateDatasetOptions(world: WorldConfig, o: DatasetOptions): R
     throw new DatasetConfigError(`the datasets would need ${total} problems, above the limit of ${MAX_DATASET_PROBLEMS}; lower the counts`);
   }
   const levels = world.difficulties.length;
-  const difficulties = o.difficulties ?? Array.from({ length: levels }, (_, i) => i + 1);
-  if (difficulties.length === 0 || difficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
-    throw new DatasetConfigError(`difficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.difficulties)}; pass e.g. [1, 2, 3]`);
-  }
-  const poolDifficulties = o.poolDifficulties ?? difficulties;
-  if (poolDifficulties.length === 0 || poolDifficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
-    throw new DatasetConfigError(`poolDifficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.poolDifficulties)}; pass e.g. [2, 3, 4]`);
-  }
-  const trainingDifficulties = o.trainingDifficulties ?? difficulties;
-  if (trainingDifficulties.length === 0 || trainingDifficulties.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
-    throw new DatasetConfigError(`trainingDifficulties must be levels from 1 to ${levels}, got ${JSON.stringify(o.trainingDifficulties)}; pass e.g. [1, 2, 3, 3, 4, 4, 5, 6]`);
-  }
+  // A list of levels of this world (repeats allowed: a repeated level weighs more), or the fallback when absent.
+  const levelList = (name: string, given: number[] | undefined, fallback: number[], example: string): number[] => {
+    const list = given ?? fallback;
+    if (list.length === 0 || list.some((d) => !Number.isInteger(d) || d < 1 || d > levels)) {
+      throw new DatasetConfigError(`${name} must be levels from 1 to ${levels}, got ${JSON.stringify(given)}; pass e.g. ${example}`);
+    }
+    return list;
+  };
+  const difficulties = levelList('difficulties', o.difficulties, Array.from({ length: levels }, (_, i) => i + 1), '[1, 2, 3]');
+  const poolDifficulties = levelList('poolDifficulties', o.poolDifficulties, difficulties, '[2, 3, 4]');
+  const trainingDifficulties = levelList('trainingDifficulties', o.trainingDifficulties, difficulties, '[1, 2, 3, 3, 4, 4, 5, 6]');
   const mistakeKinds = o.mistakeKinds ?? MISTAKE_KINDS.filter((k) => k !== 'malformed');
   const eftMistakeKinds = o.eftMistakeKinds ?? mistakeKinds;
   const trainingRound = o.trainingRound ?? 0;
